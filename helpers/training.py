@@ -1,0 +1,138 @@
+"""Gradient descent: the update rule w ← w − η · ∂L/∂w, and a loop that repeats it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .gradients import _checked
+from .validate import PARAM_NAMES, check_lr, check_params, check_steps
+
+#: Training stops as diverged once the loss passes this many times max(initial loss, 1).
+EXPLODED = 1e6
+
+
+def gd_step(params, grads, lr) -> dict:
+    """One step downhill: a new dict with w − lr · ∂L/∂w for every parameter.
+
+    params and grads: dicts of the same keys and shapes. lr: the learning rate η >= 0.
+    Neither input is changed.
+    """
+    params = check_params(params)
+    grads = check_params(grads)
+    for key in PARAM_NAMES:
+        if grads[key].shape != params[key].shape:
+            raise ValueError(f'grads["{key}"] must have the shape of params["{key}"], '
+                             f"{params[key].shape}; got {grads[key].shape}")
+    lr = check_lr(lr)
+    return {key: params[key] - lr * grads[key] for key in PARAM_NAMES}
+
+
+@dataclass
+class TrainResult:
+    """What `train` returns.
+
+    losses: (k + 1,) the loss before the first step and after each of the k steps taken.
+    params: the final parameter dict.
+    diverged: True if the loss became non-finite or exploded; training stopped there.
+    trajectory: {"W1": (k + 1, n_hidden, 4), ...} every parameter before each step and at the end.
+    lr: the learning rate used. steps: the steps asked for (k < steps only when it diverged).
+    """
+
+    losses: np.ndarray
+    params: dict
+    diverged: bool
+    trajectory: dict
+    lr: float
+    steps: int
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.losses[-1])
+
+
+def train(params, x, y, lr, steps) -> TrainResult:
+    """Gradient descent from `params` for `steps` steps at learning rate `lr`.
+
+    x, y: one example (4,) or a batch (n, 4). Stops early, quietly, if the loss becomes
+    non-finite or exceeds EXPLODED · max(initial loss, 1): then `.diverged` is True.
+    """
+    params, x, y = _checked(params, x, y)
+    lr = check_lr(lr)
+    steps = check_steps(steps)
+
+    # All parameters live in one flat vector; W1, b1, W2, b2 are views into it, so one
+    # subtraction updates all of them and one copy records them.
+    shapes = [params[k].shape for k in PARAM_NAMES]
+    sizes = [params[k].size for k in PARAM_NAMES]
+    bounds = np.cumsum([0] + sizes)
+    theta = np.concatenate([params[k].ravel() for k in PARAM_NAMES])
+    W1, b1, W2, b2 = (theta[a:b].reshape(s) for a, b, s in zip(bounds[:-1], bounds[1:], shapes))
+    grad = np.empty_like(theta)
+    gW1, gb1, gW2, gb2 = (grad[a:b].reshape(s) for a, b, s in zip(bounds[:-1], bounds[1:], shapes))
+
+    path = np.empty((steps + 1, theta.size))
+    losses = np.empty(steps + 1)
+    scale = 2.0 / y.size
+    batched = x.ndim == 2
+    from .network import _counters
+    diverged = False
+    with np.errstate(all="ignore"):
+        for k in range(steps + 1):
+            for counter in _counters:
+                counter.n += 1
+            z = x @ W1.T + b1
+            h = np.maximum(z, 0.0)
+            e = h @ W2.T + b2 - y
+            loss = float(np.vdot(e, e)) / e.size
+            losses[k] = loss
+            path[k] = theta
+            if k == 0:
+                limit = EXPLODED * max(loss, 1.0)
+            if not loss <= limit:          # also catches NaN
+                diverged = True
+                break
+            if k == steps:
+                break
+            dy = scale * e
+            dz = (dy @ W2) * (z > 0)
+            if batched:
+                np.matmul(dz.T, x, out=gW1)
+                dz.sum(axis=0, out=gb1)
+                np.matmul(dy.T, h, out=gW2)
+                dy.sum(axis=0, out=gb2)
+            else:
+                np.multiply.outer(dz, x, out=gW1)
+                gb1[:] = dz
+                np.multiply.outer(dy, h, out=gW2)
+                gb2[:] = dy
+            theta -= lr * grad
+    k_last = k
+    path = path[: k_last + 1]
+    trajectory = {key: path[:, a:b].reshape((k_last + 1,) + s)
+                  for key, a, b, s in zip(PARAM_NAMES, bounds[:-1], bounds[1:], shapes)}
+    final = {key: trajectory[key][-1].copy() for key in PARAM_NAMES}
+    return TrainResult(losses=losses[: k_last + 1].copy(), params=final, diverged=diverged,
+                       trajectory=trajectory, lr=lr, steps=steps)
+
+
+def verdict(losses, diverged: bool = False) -> str:
+    """How training went, read off the losses (k + 1,): one of
+
+    "diverged"  the loss became non-finite or exploded;
+    "unstable"  the loss went up on some step (overshooting the valley) but stayed bounded;
+    "too slow"  the loss only went down, but by less than half;
+    "steady"    the loss only went down, and to less than half of where it started.
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    if losses.ndim != 1 or losses.size == 0:
+        raise ValueError(f"losses must be a non-empty 1-D array; got shape {losses.shape}")
+    if diverged or not np.all(np.isfinite(losses)):
+        return "diverged"
+    rises = np.diff(losses) > 1e-12 * max(losses[0], 1.0)
+    if rises.any():
+        return "unstable"
+    if losses[-1] > 0.5 * losses[0]:
+        return "too slow"
+    return "steady"

@@ -1,0 +1,59 @@
+"""Shared fixtures: paths, and notebooks executed headless once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+_executed: dict[Path, object] = {}
+
+
+def execute_notebook(path: Path, timeout: int = 300):
+    """Run a notebook top to bottom in a fresh kernel, from its own folder; returns the executed copy.
+
+    Cached per session, so several tests can read one run's outputs.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path).resolve()
+    if path not in _executed:
+        nb = nbformat.read(path, as_version=4)
+        env_backend = os.environ.pop("MPLBACKEND", None)
+        try:
+            client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                    resources={"metadata": {"path": str(path.parent)}})
+            client.execute()
+        finally:
+            if env_backend is not None:
+                os.environ["MPLBACKEND"] = env_backend
+        _executed[path] = nb
+    return _executed[path]
+
+
+@pytest.fixture(scope="session")
+def run_notebook():
+    """run_notebook(path) → the executed notebook (nbformat NotebookNode)."""
+    return execute_notebook
+
+
+def cell_text(nb) -> str:
+    """Every text output of an executed notebook (stream text, text/plain, text/markdown, text/html)."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                parts.append(out.get("text", ""))
+            for mime in ("text/plain", "text/markdown", "text/html"):
+                value = out.get("data", {}).get(mime)
+                if value:
+                    parts.append(value if isinstance(value, str) else "".join(value))
+    return "\n".join(parts)
+
+
