@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .gradients import _checked
+from .network import _counters
 from .validate import PARAM_NAMES, check_lr, check_params, check_steps
 
 #: Training stops as diverged once the loss passes this many times max(initial loss, 1).
@@ -74,17 +75,27 @@ def train(params, x, y, lr, steps) -> TrainResult:
 
     path = np.empty((steps + 1, theta.size))
     losses = np.empty(steps + 1)
-    scale = 2.0 / y.size
-    batched = x.ndim == 2
-    from .network import _counters
+    # grad holds the unscaled gradient (e instead of 2/n · e); the factor goes into the step size.
+    step_size = lr * 2.0 / y.size
+    single = x.ndim == 1
+    z = np.empty(b1.shape if single else (x.shape[0],) + b1.shape)
+    h = np.empty_like(z)
+    e = gb2 if single else np.empty(y.shape)
+    dz = gb1 if single else np.empty_like(z)
+    W1T, W2T = W1.T, W2.T          # views: they follow theta as it changes
     diverged = False
+    limit = np.inf
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
             for counter in _counters:
                 counter.n += 1
-            z = x @ W1.T + b1
-            h = np.maximum(z, 0.0)
-            e = h @ W2.T + b2 - y
+            # forward: z = W1 x + b1, h = relu(z), e = y_hat - y
+            np.dot(x, W1T, out=z)
+            z += b1
+            np.maximum(z, 0.0, out=h)
+            np.dot(h, W2T, out=e)
+            e += b2
+            e -= y
             loss = float(np.vdot(e, e)) / e.size
             losses[k] = loss
             path[k] = theta
@@ -95,19 +106,19 @@ def train(params, x, y, lr, steps) -> TrainResult:
                 break
             if k == steps:
                 break
-            dy = scale * e
-            dz = (dy @ W2) * (z > 0)
-            if batched:
-                np.matmul(dz.T, x, out=gW1)
-                dz.sum(axis=0, out=gb1)
-                np.matmul(dy.T, h, out=gW2)
-                dy.sum(axis=0, out=gb2)
-            else:
+            # backward: ∂L/∂b2 ∝ e, ∂L/∂W2 ∝ e hᵀ, ∂L/∂z ∝ (W2ᵀ e) · [z > 0], ∂L/∂W1 ∝ dz xᵀ
+            np.dot(e, W2, out=dz)
+            dz *= z > 0
+            if single:
                 np.multiply.outer(dz, x, out=gW1)
-                gb1[:] = dz
-                np.multiply.outer(dy, h, out=gW2)
-                gb2[:] = dy
-            theta -= lr * grad
+                np.multiply.outer(e, h, out=gW2)
+            else:
+                np.dot(dz.T, x, out=gW1)
+                dz.sum(axis=0, out=gb1)
+                np.dot(e.T, h, out=gW2)
+                e.sum(axis=0, out=gb2)
+            grad *= step_size
+            theta -= grad
     k_last = k
     path = path[: k_last + 1]
     trajectory = {key: path[:, a:b].reshape((k_last + 1,) + s)

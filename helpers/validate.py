@@ -6,12 +6,20 @@ view the caller could see change) or raises an error that says what was expected
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 
 import numpy as np
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
+_F64 = np.dtype(np.float64)
+
+
+def _clean_f64(a) -> bool:
+    """Fast test for the common case: already a finite float64 ndarray (vdot of NaN/inf is not finite;
+    a false alarm from overflow of huge values only sends the array down the careful path)."""
+    return type(a) is np.ndarray and a.dtype is _F64 and math.isfinite(np.vdot(a, a))
 
 
 def as_float_array(value, name: str) -> np.ndarray:
@@ -23,8 +31,9 @@ def as_float_array(value, name: str) -> np.ndarray:
     except Exception as error:  # ragged lists and the like
         raise ValueError(f"{name} must be a rectangular array of numbers; got {value!r}") from error
     if array.dtype == object:
-        raise ValueError(f"{name} must be a rectangular array of numbers (equal-length rows); "
-                         f"got {value!r}")
+        odd = next((v for v in array.ravel() if not isinstance(v, numbers.Real)), None)
+        raise TypeError(f"{name} must contain real numbers; got an element {odd!r} "
+                        f"of type {type(odd).__name__}")
     if array.dtype.kind not in "iuf":
         raise TypeError(f"{name} must contain real numbers; got values of type {array.dtype}")
     array = array.astype(np.float64, copy=False)
@@ -38,6 +47,13 @@ def check_params(params) -> dict:
 
     Expected: {"W1": (n_hidden, n_in), "b1": (n_hidden,), "W2": (n_out, n_hidden), "b2": (n_out,)}.
     """
+    if type(params) is dict and len(params) == 4:
+        W1, b1, W2, b2 = (params.get(k) for k in PARAM_NAMES)
+        if (_clean_f64(W1) and _clean_f64(b1) and _clean_f64(W2) and _clean_f64(b2)
+                and W1.ndim == 2 and W2.ndim == 2 and W1.size and W2.size
+                and b1.shape == (W1.shape[0],) and W2.shape[1] == W1.shape[0]
+                and b2.shape == (W2.shape[0],)):
+            return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
     if not isinstance(params, Mapping):
         raise TypeError('params must be a dict {"W1", "b1", "W2", "b2"} of arrays; '
                         f"got {type(params).__name__}")
@@ -68,6 +84,8 @@ def check_params(params) -> dict:
 
 def check_x(x, n_in: int, name: str = "x") -> np.ndarray:
     """Inputs of shape (n_in,) or (n, n_in) with n >= 1, as float64."""
+    if _clean_f64(x) and x.shape[-1:] == (n_in,) and 0 < x.ndim <= 2 and x.size:
+        return x
     x = as_float_array(x, name)
     if not ((x.ndim == 1 and x.shape[0] == n_in) or (x.ndim == 2 and x.shape[1] == n_in and x.shape[0] > 0)):
         raise ValueError(f"{name} must have shape ({n_in},) or (n, {n_in}); got {x.shape}")
@@ -76,6 +94,8 @@ def check_x(x, n_in: int, name: str = "x") -> np.ndarray:
 
 def check_y(y, shape: tuple, name: str = "y") -> np.ndarray:
     """Targets with exactly `shape` (the shape of the prediction), as float64."""
+    if _clean_f64(y) and y.shape == tuple(shape):
+        return y
     y = as_float_array(y, name)
     if y.shape != tuple(shape):
         raise ValueError(f"{name} must have shape {tuple(shape)} to match the prediction; got {y.shape}")

@@ -1,0 +1,281 @@
+"""The loss as a landscape: how the loss changes when one or two of the 31 numbers move.
+
+The math functions (`loss_along`, `loss_slice`, `loss_surface`, `gradient_of`) evaluate the
+network for a whole grid of parameter values in one batched forward pass and return arrays.
+The drawing functions (`draw_landscape`, `mark_position`, `draw_downhill_arrow`, `draw_slice`,
+`landscape_figure`, `slice_figure`) take those numbers and draw them in the course style.
+
+Parameters are named by labels such as "W1[1,0]" or "b2[3]" (see `helpers.param_labels`).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .gradients import backprop
+from .network import flatten, param_labels, parse_label
+from .plots import PALETTE, styled
+from .validate import PARAM_NAMES, check_params, check_x, check_y
+
+#: Colour map of the landscape: dark valleys, light hilltops.
+LANDSCAPE_CMAP = "cividis"
+
+
+# --------------------------------------------------------------------------- the math
+
+def _check_all(params, x, y):
+    params = check_params(params)
+    x = check_x(x, params["W1"].shape[1])
+    y = check_y(y, x.shape[:-1] + (params["W2"].shape[0],))
+    return params, x, y
+
+
+def _check_count(value, name: str, smallest: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < smallest:
+        raise ValueError(f"{name} must be a whole number >= {smallest}; got {value!r}")
+    return int(value)
+
+
+def _check_positive(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
+    return float(value)
+
+
+def _flat_index(params, label: str) -> int:
+    """Position of `label` in `flatten(params)` (raises a helpful ValueError for a bad label)."""
+    parse_label(label, params)
+    return param_labels(params).index(label)
+
+
+def _batched_losses(params: dict, x: np.ndarray, y: np.ndarray, thetas: np.ndarray) -> np.ndarray:
+    """MSE for each row of thetas (m, 31): m networks evaluated at once. Returns (m,)."""
+    shapes = [params[k].shape for k in PARAM_NAMES]
+    sizes = [params[k].size for k in PARAM_NAMES]
+    bounds = np.cumsum([0] + sizes)
+    m = thetas.shape[0]
+    W1, b1, W2, b2 = (thetas[:, a:b].reshape((m,) + s)
+                      for a, b, s in zip(bounds[:-1], bounds[1:], shapes))
+    X = np.atleast_2d(x)                                     # (k, 4)
+    Y = np.atleast_2d(y)
+    z = np.einsum("mhi,ki->mkh", W1, X) + b1[:, None, :]    # (m, k, n_hidden)
+    h = np.maximum(z, 0.0)
+    y_hat = np.einsum("moh,mkh->mko", W2, h) + b2[:, None, :]
+    e = y_hat - Y
+    return np.einsum("mko,mko->m", e, e) / Y.size
+
+
+def loss_along(params, x, y, labels, values) -> np.ndarray:
+    """The loss with the parameters named in `labels` set to `values`, all others as in params.
+
+    labels: a list of k labels, e.g. ["W1[1,0]", "b2[1]"]. values: shape (m, k), one row per
+    setting (or (m,) when k == 1). Returns the m losses, shape (m,), from one batched pass.
+    """
+    params, x, y = _check_all(params, x, y)
+    if isinstance(labels, str):
+        labels = [labels]
+    index = [_flat_index(params, label) for label in labels]
+    if len(set(index)) != len(index):
+        raise ValueError(f"each parameter may appear only once; got {list(labels)}")
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 1 and len(index) == 1:
+        values = values[:, None]
+    if values.ndim != 2 or values.shape[1] != len(index):
+        raise ValueError(f"values must have shape (m, {len(index)}), one column per label; got {values.shape}")
+    if not np.all(np.isfinite(values)):
+        raise ValueError("values must be finite; they contain NaN or infinity")
+    thetas = np.repeat(flatten(params)[None, :], values.shape[0], axis=0)
+    thetas[:, index] = values
+    return _batched_losses(params, x, y, thetas)
+
+
+def _center_of(params, labels, center):
+    theta = flatten(params)
+    current = [float(theta[_flat_index(params, label)]) for label in labels]
+    if center is None:
+        return current
+    center = np.atleast_1d(np.asarray(center, dtype=np.float64))
+    if center.shape != (len(labels),) or not np.all(np.isfinite(center)):
+        raise ValueError(f"center must be {len(labels)} finite number(s), one per parameter; got {center!r}")
+    return [float(c) for c in center]
+
+
+def loss_slice(params, x, y, p: str, span: float = 1.0, n: int = 201, center=None):
+    """The loss along one parameter: p moves, the other 30 numbers stay put.
+
+    p: a label such as "W1[1,0]". The values run over [c − span, c + span] where c is p's current
+    value (or `center`). Returns (T, L): the n parameter values and the n losses, each (n,).
+    """
+    params, x, y = _check_all(params, x, y)
+    span = _check_positive(span, "span")
+    n = _check_count(n, "n", 2)
+    (c,) = _center_of(params, [p], None if center is None else [center])
+    T = np.linspace(c - span, c + span, n)
+    return T, loss_along(params, x, y, [p], T[:, None])
+
+
+def loss_surface(params, x, y, p: str, q: str, span: float = 1.0, n: int = 61, center=None):
+    """The loss over a grid of two parameters, p and q; the other 29 numbers stay put.
+
+    p, q: labels such as "W1[1,0]" and "b2[1]". Each runs over [c − span, c + span] around its
+    current value (or around center = (p0, q0)). Returns (P, Q, L), each (n, n): P changes along
+    columns, Q along rows (ready for `ax.contourf(P, Q, L)`), L the loss at each point.
+    """
+    params, x, y = _check_all(params, x, y)
+    if p == q:
+        raise ValueError(f"p and q must be two different parameters; got {p!r} twice")
+    span = _check_positive(span, "span")
+    n = _check_count(n, "n", 2)
+    cp, cq = _center_of(params, [p, q], center)
+    P, Q = np.meshgrid(np.linspace(cp - span, cp + span, n), np.linspace(cq - span, cq + span, n))
+    L = loss_along(params, x, y, [p, q], np.column_stack([P.ravel(), Q.ravel()]))
+    return P, Q, L.reshape(n, n)
+
+
+def value_of(params, label: str) -> float:
+    """The current value of the one number named by `label`."""
+    key, index = parse_label(label, params)
+    return float(check_params(params)[key][index])
+
+
+def gradient_of(params, x, y, labels) -> np.ndarray:
+    """Backprop's ∂L/∂w for each label (a str or a list of k labels). Returns shape (k,)."""
+    if isinstance(labels, str):
+        labels = [labels]
+    grads = backprop(params, x, y)
+    out = []
+    for label in labels:
+        key, index = parse_label(label, params)
+        out.append(float(grads[key][index]) + 0.0)   # + 0.0 turns -0.0 into 0.0
+    return np.array(out)
+
+
+def tangent(T, t0: float, loss0: float, slope: float) -> np.ndarray:
+    """The straight line through (t0, loss0) with the given slope, at the points T."""
+    return loss0 + slope * (np.asarray(T, dtype=np.float64) - t0)
+
+
+# --------------------------------------------------------------------------- the pictures
+
+def draw_landscape(ax, P, Q, L, p_label: str, q_label: str, levels: int = 18, colorbar: bool = True):
+    """Filled contours of the loss L over (P, Q), with thin contour lines; returns the contour set.
+
+    P, Q, L: (n, n) grids from `loss_surface`. Dark means low loss (a valley), light means high.
+    """
+    P, Q, L = (np.asarray(a, dtype=np.float64) for a in (P, Q, L))
+    if not (P.shape == Q.shape == L.shape) or L.ndim != 2:
+        raise ValueError(f"P, Q and L must be 2-D grids of one shape; got {P.shape}, {Q.shape}, {L.shape}")
+    if L.max() > L.min():
+        lv = mpl.ticker.MaxNLocator(nbins=levels).tick_values(L.min(), L.max())
+    else:
+        lv = levels
+    filled = ax.contourf(P, Q, L, levels=lv, cmap=LANDSCAPE_CMAP)
+    ax.contour(P, Q, L, levels=filled.levels, colors="white", linewidths=0.6, alpha=0.6)
+    ax.set_xlabel(f"{p_label}  (parameter value)")
+    ax.set_ylabel(f"{q_label}  (parameter value)")
+    ax.grid(False)
+    ax.set_aspect("equal", adjustable="box")
+    if colorbar:
+        bar = ax.figure.colorbar(filled, ax=ax, shrink=0.9)
+        bar.set_label("loss (MSE)")
+        bar.ax.tick_params(labelsize=11)
+    return filled
+
+
+def mark_position(ax, p_value: float, q_value: float, text: str = "you are here"):
+    """A marker and a label at the current parameter values. Returns (marker, label) artists."""
+    (marker,) = ax.plot([p_value], [q_value], marker="o", markersize=12, color=PALETTE["vermillion"],
+                        markeredgecolor="white", markeredgewidth=2, linestyle="none", zorder=5)
+    label = ax.annotate(text, (p_value, q_value), xytext=(10, 10), textcoords="offset points",
+                        fontsize=13, fontweight="bold", color="white", zorder=6,
+                        bbox=dict(boxstyle="round,pad=0.2", fc="black", alpha=0.55, lw=0))
+    return marker, label
+
+
+def draw_downhill_arrow(ax, p_value: float, q_value: float, grad_p: float, grad_q: float,
+                        length: float | None = None, text: str = "downhill\n(minus the gradient)"):
+    """An arrow from (p_value, q_value) along −(grad_p, grad_q): the steepest way down.
+
+    length: the arrow's length in parameter units (default: a third of the visible x range).
+    Returns the annotation artist, or None when the gradient is zero (no way is down).
+    """
+    g = np.array([grad_p, grad_q], dtype=np.float64)
+    size = float(np.hypot(*g))
+    if size == 0.0:
+        return None
+    if length is None:
+        x0, x1 = ax.get_xlim()
+        length = abs(x1 - x0) / 3.0
+    end = np.array([p_value, q_value]) - length * g / size
+    arrow = ax.annotate("", xy=tuple(end), xytext=(p_value, q_value), zorder=7,
+                        arrowprops=dict(arrowstyle="-|>,head_width=0.5,head_length=0.9",
+                                        color=PALETTE["orange"], lw=4, shrinkA=6, shrinkB=0))
+    if text:
+        ax.annotate(text, tuple(end), xytext=(0, -14), textcoords="offset points", ha="center",
+                    va="top", fontsize=12, fontweight="bold", color=PALETTE["orange"], zorder=7,
+                    bbox=dict(boxstyle="round,pad=0.2", fc="black", alpha=0.55, lw=0))
+    return arrow
+
+
+def draw_slice(ax, T, L, p_label: str, t0: float, loss0: float, slope: float,
+               tangent_half_width: float | None = None) -> dict:
+    """The loss along one parameter (curve), its tangent at t0 with the given slope, and the point.
+
+    T, L: (n,) from `loss_slice`. Returns {"curve", "tangent", "point"} Line2D artists, so a
+    widget can move them with set_data instead of drawing a new figure.
+    """
+    T = np.asarray(T, dtype=np.float64)
+    L = np.asarray(L, dtype=np.float64)
+    if tangent_half_width is None:
+        tangent_half_width = (T[-1] - T[0]) / 4.0
+    Tt = np.array([t0 - tangent_half_width, t0 + tangent_half_width])
+    (curve,) = ax.plot(T, L, color=PALETTE["blue"], label="loss along this parameter")
+    (tan,) = ax.plot(Tt, tangent(Tt, t0, loss0, slope), color=PALETTE["vermillion"], linestyle="--",
+                     label=f"tangent, slope = backprop gradient = {slope:+.3f}")
+    (point,) = ax.plot([t0], [loss0], marker="o", markersize=11, color=PALETTE["vermillion"],
+                       markeredgecolor="white", markeredgewidth=1.5, linestyle="none", zorder=5,
+                       label="you are here")
+    ax.set_xlabel(f"value of {p_label}")
+    ax.set_ylabel("loss (MSE)")
+    return {"curve": curve, "tangent": tan, "point": point}
+
+
+@styled
+def landscape_figure(params, x, y, p: str, q: str, span: float = 1.0, n: int = 61,
+                     title: str | None = None) -> plt.Figure:
+    """The foggy hillside: loss contours over p and q, "you are here", and the downhill arrow."""
+    P, Q, L = loss_surface(params, x, y, p, q, span=span, n=n)
+    p0, q0 = value_of(params, p), value_of(params, q)
+    gp, gq = gradient_of(params, x, y, [p, q])
+    fig, ax = plt.subplots(figsize=(8.0, 6.5))
+    draw_landscape(ax, P, Q, L, p, q)
+    mark_position(ax, p0, q0)
+    draw_downhill_arrow(ax, p0, q0, gp, gq)
+    ax.set_title(title or "Downhill is minus the gradient:\nthe arrow crosses the contour lines at right angles")
+    return fig
+
+
+@styled
+def slice_figure(params, x, y, p: str, span: float = 1.0, n: int = 201,
+                 title: str | None = None) -> plt.Figure:
+    """The loss along one parameter with the tangent line whose slope is backprop's gradient."""
+    T, L = loss_slice(params, x, y, p, span=span, n=n)
+    t0 = value_of(params, p)
+    (g,) = gradient_of(params, x, y, [p])
+    loss0 = float(loss_along(params, x, y, [p], [[t0]])[0])
+    fig, ax = plt.subplots(figsize=(8.0, 4.8))
+    draw_slice(ax, T, L, p, t0, loss0, g)
+    ax.legend(loc="best")
+    ax.set_title(title or f"Along {p}, the tangent's slope is\nthe backprop gradient, {g:+.2f}")
+    return fig
+
+
+__all__ = [
+    "LANDSCAPE_CMAP", "draw_downhill_arrow", "draw_landscape", "draw_slice", "gradient_of",
+    "landscape_figure", "loss_along", "loss_slice", "loss_surface", "mark_position", "slice_figure",
+    "tangent", "value_of",
+]
