@@ -41,8 +41,8 @@ def layout(params) -> dict:
 
 
 def _fmt(value: float) -> str:
-    value = float(value) + 0.0          # no "-0.00"
-    return f"{value:+.2f}".replace("-", "−")
+    value = round(float(value), 2) + 0.0          # no "-0.00"
+    return "0.00" if value == 0 else f"{value:+.2f}".replace("-", "−")
 
 
 def draw_network(ax, params, x=None, show_weights: bool = True, vmax: float | None = None) -> dict:
@@ -71,10 +71,12 @@ def draw_network(ax, params, x=None, show_weights: bool = True, vmax: float | No
         for (j, i), w in np.ndenumerate(W):                 # W[j, i]: from source i to target j
             (x0, y0), (x1, y1) = src[i], dst[j]
             colour = SIGNED_CMAP(norm(w))
-            (line,) = ax.plot([x0, x1], [y0, y1], color=colour, solid_capstyle="round", zorder=1,
-                              linewidth=1.0 + 6.0 * abs(w) / vmax)
-            # a thin dark outline so pale (near-zero) edges stay visible on white
-            ax.plot([x0, x1], [y0, y1], color="0.55", linewidth=0.6, zorder=0.9)
+            width = 1.0 + 6.0 * abs(w) / vmax
+            (line,) = ax.plot([x0, x1], [y0, y1], color=colour, solid_capstyle="butt", zorder=1,
+                              linewidth=width)
+            # a thin grey rim, so that pale (near-zero) edges stay visible on white
+            ax.plot([x0, x1], [y0, y1], color="0.7", linewidth=width + 1.2, solid_capstyle="butt",
+                    zorder=0.9)
             edges.append(line)
             if show_weights:
                 t = 1.0 - LABEL_AT if label_from_dst else LABEL_AT
@@ -131,14 +133,19 @@ def draw_network(ax, params, x=None, show_weights: bool = True, vmax: float | No
 
 
 @styled
-def network_figure(params, x=None, title: str | None = None, show_weights: bool = True) -> plt.Figure:
-    """The whole network in one figure, with a colour bar for the weights. Returns the Figure."""
+def network_figure(params, x=None, title: str | None = None, show_weights: bool = True,
+                   quantity: str = "weight") -> plt.Figure:
+    """The whole network in one figure, with a colour bar for the weights. Returns the Figure.
+
+    params: the parameter dict, or any dict of the same shapes, e.g. the gradients from
+    `h.backprop` (then pass quantity="gradient" so the colour bar says so).
+    """
     params = check_params(params)
     fig, ax = plt.subplots(figsize=(13.0, 7.0))
     drawn = draw_network(ax, params, x=x, show_weights=show_weights)
     bar = fig.colorbar(mpl.cm.ScalarMappable(norm=drawn["norm"], cmap=SIGNED_CMAP), ax=ax,
                        shrink=0.7, pad=0.0, aspect=25)
-    bar.set_label("weight (blue −, orange +)")
+    bar.set_label(f"{quantity} (blue −, orange +)")
     n = sum(v.size for v in params.values())
     ax.set_title(title or f"All {n} numbers: {params['W1'].size + params['W2'].size} weights on the edges, "
                  f"{params['b1'].size + params['b2'].size} biases on the nodes")

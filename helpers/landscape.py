@@ -41,7 +41,8 @@ def _check_count(value, name: str, smallest: int) -> int:
 
 
 def _check_positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value)
+            or value <= 0):
         raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
     return float(value)
 

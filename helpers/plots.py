@@ -11,6 +11,7 @@ import functools
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 #: Okabe & Ito's palette: distinguishable with every common form of colour blindness.
 PALETTE = {
@@ -62,13 +63,28 @@ def styled(function):
     return wrapper
 
 
+def pixel_text(value: float) -> str:
+    """A pixel value short enough to fit on its square (never "-0.00"), even after training blew up."""
+    if not np.isfinite(value):
+        return "nan"
+    if abs(value) < 0.005:
+        value = 0.0
+    return f"{value:.2f}" if abs(value) < 100 else f"{value:.0e}".replace("e+0", "e").replace("e+", "e")
+
+
+def _style_pixel_text(text, value: float) -> None:
+    text.set_text(pixel_text(value))
+    text.set_color("black" if value > 0.5 else "white")     # readable on the pixel's grey
+    text.set_fontsize(15 if len(text.get_text()) <= 5 else 12)
+
+
 def draw_image(ax, pixels, title: str = "") -> list:
     """Draw one 2×2 image (pixels [a, b, c, d], shape (4,)) with each value written on its pixel.
 
     Returns the four text artists, so a widget can update the numbers without redrawing.
     """
     pixels = np.asarray(pixels, dtype=float).reshape(2, 2)
-    ax.imshow(np.clip(pixels, 0, 1), cmap=PIXEL_CMAP, vmin=0, vmax=1)
+    ax.imshow(np.clip(np.nan_to_num(pixels), 0, 1), cmap=PIXEL_CMAP, vmin=0, vmax=1)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
@@ -76,8 +92,9 @@ def draw_image(ax, pixels, title: str = "") -> list:
         spine.set_visible(True)
     texts = []
     for (row, col), value in np.ndenumerate(pixels):
-        texts.append(ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=15,
-                             fontweight="bold", color="black" if value > 0.5 else "white"))
+        text = ax.text(col, row, "", ha="center", va="center", fontweight="bold")
+        _style_pixel_text(text, value)
+        texts.append(text)
     if title:
         ax.set_title(title)
     return texts
@@ -86,10 +103,9 @@ def draw_image(ax, pixels, title: str = "") -> list:
 def update_image(ax, texts, pixels) -> None:
     """Show new pixel values on an image made by `draw_image` (no new artists)."""
     pixels = np.asarray(pixels, dtype=float).reshape(2, 2)
-    ax.images[0].set_data(np.clip(pixels, 0, 1))
+    ax.images[0].set_data(np.clip(np.nan_to_num(pixels), 0, 1))
     for text, value in zip(texts, pixels.ravel()):
-        text.set_text(f"{value:.2f}" if np.isfinite(value) else "nan")
-        text.set_color("black" if value > 0.5 else "white")
+        _style_pixel_text(text, value)
 
 
 @styled
@@ -115,3 +131,66 @@ def plot_losses(ax, losses, label: str | None = None, color=None, log: bool = Tr
     ax.set_xlabel("step")
     ax.set_ylabel("loss (MSE)")
     return line
+
+
+@styled
+def loop_diagram(y_hat, loss_value, grad_example: tuple[str, float], lr: float):
+    """The training loop as four boxes in a circle, filled with the numbers of one real pass.
+
+    y_hat: (4,) the prediction; loss_value: its loss; grad_example: (label, value) of one gradient;
+    lr: the learning rate η. Returns a Figure.
+    """
+    label, g = grad_example
+    boxes = [
+        ((0.5, 0.83), "1  forward pass",
+         "ŷ = [" + ", ".join(f"{v:.2f}" for v in np.ravel(y_hat)) + "]"),
+        ((0.79, 0.5), "2  loss", f"L = mean((ŷ − y)²)\n= {loss_value:.3f}"),
+        ((0.5, 0.17), "3  gradients", f"∂L/∂w for every w, e.g.\n∂L/∂{label} = {g:+.3f}"),
+        ((0.21, 0.5), "4  update", f"w ← w − η · ∂L/∂w\nwith η = {lr:g}"),
+    ]
+    colors = [PALETTE["sky"], PALETTE["orange"], PALETTE["green"], PALETTE["purple"]]
+    fig, ax = plt.subplots(figsize=(10.0, 6.2))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    w, hgt = 0.36, 0.24
+    for ((cx, cy), head, body), color in zip(boxes, colors):
+        ax.add_patch(FancyBboxPatch((cx - w / 2, cy - hgt / 2), w, hgt, boxstyle="round,pad=0.01",
+                                    facecolor=color, alpha=0.25, edgecolor=color, linewidth=2.5))
+        ax.text(cx, cy + 0.065, head, ha="center", va="center", fontsize=16, fontweight="bold")
+        ax.text(cx, cy - 0.035, body, ha="center", va="center", fontsize=14, linespacing=1.3)
+    # Clockwise arrows: top → right → bottom → left → top.
+    ends = [((0.69, 0.85), (0.85, 0.63)), ((0.85, 0.37), (0.69, 0.15)),
+            ((0.31, 0.15), (0.15, 0.37)), ((0.15, 0.63), (0.31, 0.85))]
+    for start, end in ends:
+        ax.add_patch(FancyArrowPatch(start, end, connectionstyle="arc3,rad=-0.3",
+                                     arrowstyle="-|>", mutation_scale=25, linewidth=2.5,
+                                     color=PALETTE["black"]))
+    ax.text(0.5, 0.5, "repeat", ha="center", va="center", fontsize=18, style="italic", color="0.3")
+    ax.set_title("Training is one loop, run again and again")
+    return fig
+
+
+@styled
+def flip_grid(X, Y_hat, Y, title: str = "") -> plt.Figure:
+    """Every input next to the network's prediction, framed green where all four pixels round to
+    the target and vermillion where they do not. X, Y_hat, Y: (n, 4), n up to 16."""
+    X, Y_hat, Y = (np.asarray(a, dtype=float) for a in (X, Y_hat, Y))
+    rows = int(np.ceil(len(X) / 4))
+    fig, axes = plt.subplots(rows, 8, figsize=(15, 2.05 * rows + 0.4), squeeze=False)
+    for ax in axes.flat[2 * len(X):]:
+        ax.axis("off")
+    for i, (x, y_hat, y) in enumerate(zip(X, Y_hat, Y)):
+        ax_in, ax_out = axes.flat[2 * i], axes.flat[2 * i + 1]
+        right = bool(np.all(np.round(y_hat) == y))
+        color = PALETTE["green"] if right else PALETTE["vermillion"]
+        draw_image(ax_in, x, "x")
+        for text in draw_image(ax_out, y_hat, "ŷ ✓" if right else "ŷ ✗"):
+            text.set_fontsize(11)
+        ax_out.title.set_color(color)
+        for spine in ax_out.spines.values():
+            spine.set_edgecolor(color)
+            spine.set_linewidth(4)
+    if title:
+        fig.suptitle(title, fontweight="bold", fontsize=16)
+    return fig

@@ -9,18 +9,18 @@ the loss so far, the prediction next to its target, and the weights that have mo
 
 from __future__ import annotations
 
-import io
 
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from .data import example, load_params
 from .gradients import backprop
 from .network import copy_params, flatten, forward, loss, param_labels
 from .plots import PALETTE, STYLE, draw_image, plot_losses, update_image
 from .training import EXPLODED, gd_step, train
-from .validate import check_lr, check_x, check_y
+from .validate import PARAM_NAMES, check_lr, check_x, check_y
 from .widgets import Explorer, LiveFigure, new_figure
 
 #: Losses below this are drawn at this height (a log axis cannot show 0).
@@ -36,47 +36,6 @@ def loss_text(value: float) -> str:
     if abs(value) < 1e-3:
         return f"{value:.4f} (≈ {value:.1e})"
     return f"{value:.4f}"
-
-
-def pixel_text(value: float) -> str:
-    """A pixel value short enough to fit on its square, even after training blew up."""
-    if not np.isfinite(value):
-        return "nan"
-    return f"{value:.2f}" if abs(value) < 100 else f"{value:.0e}"
-
-
-def show_pixels(ax, texts, pixels) -> None:
-    """`plots.update_image`, plus readable numbers: short text, black on light pixels, white on dark."""
-    pixels = np.asarray(pixels, dtype=float).ravel()
-    update_image(ax, texts, pixels)
-    for text, value in zip(texts, pixels):
-        text.set_text(pixel_text(value))
-        text.set_color("black" if value > 0.5 else "white")
-
-
-#: The course style, minus automatic layout (see FrozenLiveFigure).
-_FROZEN_STYLE = {**STYLE, "figure.autolayout": False, "figure.constrained_layout.use": False}
-
-
-def freeze_layout(fig) -> None:
-    """Lay the figure out once (constrained layout), then keep those positions for fast redraws."""
-    fig.canvas.draw()
-    with mpl.rc_context(_FROZEN_STYLE):
-        fig.set_layout_engine(None)
-
-
-class FrozenLiveFigure(LiveFigure):
-    """A LiveFigure whose layout was computed once (`freeze_layout`) and is not redone per redraw.
-
-    Saving under the plain course style would switch constrained layout back on (savefig restores
-    "no layout engine" by reading the rc setting), which costs a second draw on every refresh.
-    """
-
-    def png(self) -> bytes:
-        buffer = io.BytesIO()
-        with mpl.rc_context(_FROZEN_STYLE):
-            self.fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-        return buffer.getvalue()
 
 
 class TrainerExplorer(Explorer):
@@ -117,7 +76,11 @@ class TrainerExplorer(Explorer):
         self.reset_button.on_click(lambda _: self.reset())
 
         self._build_figure()
-        self.live = FrozenLiveFigure(self.fig)
+        self.live = LiveFigure(self.fig, layers=[[
+            self.loss_line, self.loss_dot, self.loss_title,
+            *self.ax_pred.images, *self.pred_texts, self.ax_pred.title,
+            *self.bars, *self.bar_texts, self.ax_bars.yaxis, self.bar_note]])
+        self._limits = None
         buttons = widgets.HBox([self.step_button, self.step10_button, self.reset_button, self.readout],
                                layout=widgets.Layout(align_items="center"))
         self.widget = widgets.VBox([buttons, self.live.image])
@@ -169,71 +132,74 @@ class TrainerExplorer(Explorer):
             self.ax_target = self.fig.add_subplot(grid[1, 1])
             self.ax_bars = self.fig.add_subplot(grid[:, 2])
 
-        ax = self.ax_loss
-        self.loss_line = plot_losses(ax, [1.0, 1.0], color=PALETTE["blue"])
-        (self.loss_dot,) = ax.plot([0], [1.0], "o", color=PALETTE["vermillion"], zorder=3)
-        ax.set_ylabel("loss (MSE, log scale)")
-        self.loss_title = ax.set_title(" ")
+            ax = self.ax_loss
+            self.loss_line = plot_losses(ax, [1.0, 1.0], color=PALETTE["blue"])
+            (self.loss_dot,) = ax.plot([0], [1.0], "o", color=PALETTE["vermillion"], zorder=3)
+            ax.yaxis.set_minor_locator(NullLocator())
+            ax.set_ylabel("loss (MSE, log scale)")
+            self.loss_title = ax.set_title("Loss before any step")
 
-        self.pred_texts = draw_image(self.ax_pred, np.zeros(4), "prediction ŷ")
-        self.pred_title = self.ax_pred.title
-        draw_image(self.ax_target, self.y, "target y")
+            self.pred_texts = draw_image(self.ax_pred, np.zeros(4), "prediction ŷ, step 0")
+            draw_image(self.ax_target, self.y, "target y")
 
-        ax = self.ax_bars
-        rows = np.arange(self.top)[::-1]          # the biggest mover on top
-        self.bars = ax.barh(rows, np.zeros(self.top), height=0.7, color=PALETTE["orange"])
-        self.bar_texts = [ax.text(0, row, "", va="center", fontsize=12) for row in rows]
-        ax.set_yticks(rows, ["W1[0,0]"] * self.top)   # the widest label, so the layout leaves room
-        ax.axvline(0, color=PALETTE["black"], linewidth=1)
-        ax.grid(False, axis="y")
-        ax.set_xlabel("change since step 0")
-        ax.set_title(f"The {self.top} weights that moved most")
-        self.bar_note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                                fontsize=13, color="0.35")
-        ax.set_xlim(-1, 1)
-        freeze_layout(self.fig)
+            ax = self.ax_bars
+            rows = np.arange(self.top)[::-1]          # the biggest mover on top
+            self.bars = ax.barh(rows, np.zeros(self.top), height=0.7, color=PALETTE["orange"])
+            self.bar_texts = [ax.text(0, row, "", va="center", fontsize=13) for row in rows]
+            ax.set_yticks(rows, ["W1[0,0]"] * self.top)   # the widest label, so the layout leaves room
+            ax.set_xticks([])                              # each bar carries its number instead
+            ax.tick_params(axis="y", length=0, labelsize=13)
+            ax.axvline(0, color=PALETTE["black"], linewidth=1)
+            ax.grid(False)
+            ax.set_xlabel("change since step 0")
+            ax.set_title(f"{self.top} weights that moved most")
+            self.bar_note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                                    fontsize=14, color="0.35")
+            ax.set_xlim(-1, 1)
 
     def _redraw(self) -> None:
         k = self.steps
         losses = np.asarray(self.losses, dtype=float)
-        shown = np.clip(np.nan_to_num(losses, nan=np.inf, posinf=1e300), LOSS_FLOOR, 1e300)
+        shown = np.clip(np.nan_to_num(losses, nan=1e300, posinf=1e300), LOSS_FLOOR, 1e300)
 
         ax = self.ax_loss
         self.loss_line.set_data(np.arange(k + 1), shown)
         self.loss_dot.set_data([k], [shown[-1]])
-        ax.set_xlim(0, max(10, k + 1))
-        low = min(1e-2, shown.min() / 3)
-        high = max(2.0 * losses[0], shown.max() * 3)
-        ax.set_ylim(low, high)
+        limits = loss_axis_limits(shown, losses[0], k)
+        if limits != self._limits:          # new ticks: the background must be redrawn
+            ax.set_xlim(*limits[0])
+            ax.set_ylim(*limits[1])
+            self._limits = limits
+            self.live.invalidate()
         if self.diverged:
-            self.loss_title.set_text("The loss exploded: training stopped")
+            self.loss_title.set_text(f"Loss exploded at step {k}")
         elif k == 0:
             self.loss_title.set_text("Loss before any step")
         else:
-            change = 1 - losses[-1] / losses[0]
-            word = "lower" if change >= 0 else "higher"
-            self.loss_title.set_text(f"Loss is {abs(change):.0%} {word} than at step 0")
+            word = "fell" if losses[-1] <= losses[0] else "rose"
+            self.loss_title.set_text(f"Loss {word}: {losses[0]:.3f} → {short_number(losses[-1])}")
 
-        y_hat = forward(self.params, self.x) if np.all(np.isfinite(flatten_unchecked(self.params))) \
-            else np.full(4, np.nan)
-        show_pixels(self.ax_pred, self.pred_texts, y_hat)
-        self.pred_title.set_text(f"prediction ŷ, step {k}")
+        theta = flatten_unchecked(self.params)
+        finite = bool(np.all(np.isfinite(theta)))
+        y_hat = forward(self.params, self.x) if finite else np.full(4, np.nan)
+        update_image(self.ax_pred, self.pred_texts, y_hat)
+        self.ax_pred.title.set_text(f"prediction ŷ, step {k}")
 
-        change = flatten_unchecked(self.params) - self._theta0
-        change = np.nan_to_num(change, nan=0.0, posinf=1e300, neginf=-1e300)
+        change = np.nan_to_num(theta - self._theta0, nan=0.0, posinf=1e300, neginf=-1e300)
         order = np.argsort(-np.abs(change), kind="stable")[: self.top]
-        biggest = np.abs(change[order[0]])
+        biggest = float(np.abs(change[order[0]]))
         labels = []
         for bar, text, i in zip(self.bars, self.bar_texts, order):
-            value = change[i] if biggest > 0 else 0.0
+            value = float(change[i]) if biggest > 0 else 0.0
             bar.set_width(value)
+            bar.set_visible(value != 0)
             bar.set_color(PALETTE["orange"] if value >= 0 else PALETTE["blue"])
-            text.set_text(f"{value:+.3f}" if value != 0 else "")
+            text.set_text(f" {short_number(value, signed=True)} " if value != 0 else "")
             text.set_x(value)
-            text.set_ha("left" if value >= 0 else "right")
+            text.set_horizontalalignment("left" if value >= 0 else "right")
             labels.append(self.labels[i] if biggest > 0 else "")
-        self.ax_bars.set_yticklabels(labels)
-        limit = 1.45 * biggest if biggest > 0 else 1.0
+        self.ax_bars.set_yticks(self.ax_bars.get_yticks(), labels)
+        limit = 2.0 * biggest if biggest > 0 else 1.0
         self.ax_bars.set_xlim(-limit, limit)
         self.bar_note.set_text("" if biggest > 0 else "No weight has moved yet:\npress Step")
 
@@ -246,47 +212,34 @@ class TrainerExplorer(Explorer):
         self.live.refresh()
 
 
+def loss_axis_limits(shown, first: float, k: int) -> tuple:
+    """Axis limits for a loss curve of k steps that change in big jumps, not on every step.
+
+    x: 0 to the first of 10, 20, 50, 100, 200, ... that fits. y (log): from a power of 1000 below
+    the lowest loss to 2 · first loss (or a power of 1000 above the highest).
+    """
+    right = 10
+    while right < k + 1:
+        right = right * 5 // 2 if str(right).startswith("2") else right * 2
+    low, high = float(np.min(shown)), float(np.max(shown))
+    bottom = 1e-2 if low >= 1.5e-2 else 10.0 ** (3 * np.floor((np.log10(low) - 0.2) / 3))
+    top = 2.0 * first if high <= 1.5 * first else 10.0 ** (3 * np.ceil((np.log10(high) + 0.2) / 3))
+    return (0, right), (bottom, top)
+
+
+def short_number(value: float, signed: bool = False) -> str:
+    """A number in at most about 7 characters: 0.0017, 0.481, +0.0439, 2.3e-14, -4.2e4."""
+    if not np.isfinite(value):
+        return "inf"
+    sign = "+" if signed else ""
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e3):
+        mantissa, exponent = f"{value:{sign}.1e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return f"{value:{sign}.3g}"
+
+
 def flatten_unchecked(params) -> np.ndarray:
     """All numbers of params in one vector, without the finiteness check (diverged weights are inf)."""
-    return np.concatenate([np.ravel(params[k]) for k in ("W1", "b1", "W2", "b2")])
+    return np.concatenate([np.ravel(params[k]) for k in PARAM_NAMES])
 
 
-def loop_diagram(y_hat, loss_value, grad_example: tuple[str, float], lr: float):
-    """The training loop as four boxes in a circle, filled with the numbers of one real pass.
-
-    y_hat: (4,) the prediction; loss_value: its loss; grad_example: (label, value) of one gradient;
-    lr: the learning rate η. Returns a Figure.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
-    label, g = grad_example
-    boxes = [
-        ((0.5, 0.84), "1  forward pass",
-         "ŷ = [" + ", ".join(f"{v:.2f}" for v in np.ravel(y_hat)) + "]"),
-        ((0.84, 0.5), "2  loss", f"L = mean((ŷ − y)²) = {loss_value:.3f}"),
-        ((0.5, 0.16), "3  gradients", f"∂L/∂w for every w, e.g.\n∂L/∂{label} = {g:+.3f}"),
-        ((0.16, 0.5), "4  update", f"w ← w − η · ∂L/∂w\nwith η = {lr:g}"),
-    ]
-    colors = [PALETTE["sky"], PALETTE["orange"], PALETTE["green"], PALETTE["purple"]]
-    with mpl.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(10.0, 6.0))
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.axis("off")
-        w, hgt = 0.34, 0.2
-        for ((cx, cy), head, body), color in zip(boxes, colors):
-            ax.add_patch(FancyBboxPatch((cx - w / 2, cy - hgt / 2), w, hgt, boxstyle="round,pad=0.01",
-                                        facecolor=color, alpha=0.25, edgecolor=color, linewidth=2.5))
-            ax.text(cx, cy + 0.05, head, ha="center", va="center", fontsize=15, fontweight="bold")
-            ax.text(cx, cy - 0.03, body, ha="center", va="center", fontsize=12.5)
-        # Clockwise arrows: top → right → bottom → left → top.
-        ends = [((0.68, 0.84), (0.84, 0.61)), ((0.84, 0.39), (0.68, 0.16)),
-                ((0.32, 0.16), (0.16, 0.39)), ((0.16, 0.61), (0.32, 0.84))]
-        for start, end in ends:
-            ax.add_patch(FancyArrowPatch(start, end, connectionstyle="arc3,rad=0.3",
-                                         arrowstyle="-|>", mutation_scale=25, linewidth=2.5,
-                                         color=PALETTE["black"]))
-        ax.text(0.5, 0.5, "repeat", ha="center", va="center", fontsize=16, style="italic", color="0.3")
-        ax.set_title("Gradient descent is one loop, run again and again")
-    return fig

@@ -14,8 +14,11 @@ import io
 
 import ipywidgets as widgets
 import matplotlib as mpl
+import matplotlib.image  # noqa: F401  (mpl.image.imsave)
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
 from .plots import STYLE
 
@@ -34,20 +37,89 @@ def styled_subplots(fig: Figure, *args, **kwargs):
         return fig.subplots(*args, **kwargs)
 
 
-class LiveFigure:
-    """A Figure shown in an `ipywidgets.Image`, re-rendered in place by `refresh()`."""
+#: The course style without automatic layout: a live figure is laid out once, then pinned.
+_PINNED = {**STYLE, "figure.autolayout": False, "figure.constrained_layout.use": False}
 
-    def __init__(self, fig: Figure):
+
+def freeze_layout(fig: Figure) -> None:
+    """Lay the figure out once (its layout engine), then pin every position for fast redraws.
+
+    Axis labels and titles are pinned too, so a redraw does not measure tick labels to place them.
+    """
+    fig.canvas.draw()
+    with mpl.rc_context(_PINNED):
+        fig.set_layout_engine(None)
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                where = axis.label.get_transform().transform(axis.label.get_position())
+                axis.set_label_coords(*ax.transAxes.inverted().transform(where))
+            title = ax.title
+            ax.set_title(title.get_text(), y=title.get_position()[1], fontsize=title.get_fontsize(),
+                         fontweight=title.get_fontweight(), color=title.get_color())
+
+
+class LiveFigure:
+    """A Figure shown in an `ipywidgets.Image`, re-rendered in place by `refresh()`.
+
+    layers: lists of the artists a widget changes (lines, texts, images, whole axes), the
+    slowest-changing first. Everything else is a background drawn once; each layer is drawn over
+    a cached picture of the layers below it, so a refresh costs only what changed plus the PNG
+    encoding. After changing artists of layer i call `invalidate(i)`; without a call, `refresh()`
+    redraws only the last layer. After changing the background (axis limits, ticks, static
+    text) call `invalidate()`. With no layers, every refresh draws the whole figure.
+
+    The figure's layout is computed once and then pinned (`freeze_layout`).
+    """
+
+    def __init__(self, fig: Figure, layers=()):
         self.fig = fig
+        self.layers = [list(layer) for layer in layers]
+        if isinstance(fig.get_layout_engine(), (ConstrainedLayoutEngine, TightLayoutEngine)):
+            freeze_layout(fig)
+        for layer in self.layers:
+            for artist in layer:
+                artist.set_animated(True)            # left out of the background
+        self._below = [None] * len(self.layers)      # the picture under each layer
+        self._dirty = 0
         self.image = widgets.Image(format="png")
         self.image.add_class("downhill-plot")
         self.refresh()
 
+    def invalidate(self, layer: int | None = None) -> None:
+        """Mark `layer` and every layer above it as changed; None: the background too."""
+        if layer is None:
+            self._below = [None] * len(self.layers)
+            self._dirty = 0
+        else:
+            self._dirty = min(self._dirty, layer)
+
+    def _draw(self) -> None:
+        canvas = self.fig.canvas
+        if not self.layers:
+            canvas.draw()
+            return
+        if self._below[0] is None:
+            canvas.draw()
+            self._below[0] = canvas.copy_from_bbox(self.fig.bbox)
+            start = 0
+        else:
+            start = self._dirty
+            canvas.restore_region(self._below[start])
+        for i in range(start, len(self.layers)):
+            if i > start:
+                self._below[i] = canvas.copy_from_bbox(self.fig.bbox)
+            for artist in self.layers[i]:
+                self.fig.draw_artist(artist)
+        self._dirty = len(self.layers) - 1
+
     def png(self) -> bytes:
         """The figure as PNG bytes (fast zlib level: the image is re-sent on every change)."""
+        with mpl.rc_context(_PINNED):
+            self._draw()
+            rgb = np.asarray(self.fig.canvas.buffer_rgba())[:, :, :3]
         buffer = io.BytesIO()
-        with mpl.rc_context(STYLE):
-            self.fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
+        mpl.image.imsave(buffer, np.ascontiguousarray(rgb), format="png",
+                         pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
 
     def refresh(self) -> None:

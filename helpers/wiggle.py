@@ -15,12 +15,13 @@ import html
 import numbers
 
 import ipywidgets as widgets
+import matplotlib as mpl
 import numpy as np
 
 from .data import example, load_params
 from .landscape import gradient_of, loss_along, loss_slice, tangent, value_of
-from .network import loss, nudged, param_labels
-from .plots import PALETTE
+from .network import copy_params, loss, nudged, param_labels, parse_label
+from .plots import PALETTE, STYLE
 from .widgets import Explorer, LiveFigure, new_figure, styled_subplots
 
 #: The nudges the right-hand panel compares, biggest first.
@@ -33,7 +34,8 @@ def wiggle(params, x, y, label: str, nudge: float) -> dict:
     Returns {"loss", "nudged_loss", "delta_loss", "nudge", "slope_estimate" (Δloss / nudge),
     "gradient" (backprop's ∂L/∂w, the limit of the estimate as the nudge shrinks)}.
     """
-    if isinstance(nudge, bool) or not isinstance(nudge, numbers.Real) or not np.isfinite(nudge) or nudge == 0:
+    if (isinstance(nudge, bool) or not isinstance(nudge, numbers.Real) or not np.isfinite(nudge)
+            or nudge == 0):
         raise ValueError(f"nudge must be a finite non-zero number; got {nudge!r}")
     nudge = float(nudge)
     before = loss(params, x, y)
@@ -80,29 +82,40 @@ class WiggleExplorer(Explorer):
     """Pick any parameter, nudge it, and see Δloss / nudge close in on backprop's gradient."""
 
     def __init__(self, params=None, x=None, y=None, label: str = "W1[1,0]", nudge: float = 0.3,
-                 span: float = 1.0, nudges=NUDGES, n: int = 201):
-        self.params = load_params() if params is None else params
+                 span: float = 1.25, nudges=NUDGES, n: int = 201):
+        self.params = load_params() if params is None else copy_params(params)
+        parse_label(label, self.params)           # a clear error for a label that does not exist
         ex, ey = example()
         self.x = ex if x is None else x
         self.y = ey if y is None else y
         self.span, self.n = float(span), int(n)
         self.nudges = np.asarray(nudges, dtype=np.float64)
+        biggest = float(np.abs(self.nudges).max())
+        if not self.span > biggest:
+            raise ValueError(f"span ({span}) must be larger than the biggest nudge ({biggest}) "
+                             "so the nudged point stays on the plot")
         labels = param_labels(self.params)
 
         self.param = widgets.Dropdown(options=labels, value=label, description="parameter")
         self.param.add_class("downhill-param")
-        if not np.any(np.isclose(self.nudges, nudge)):
+        matches = self.nudges[np.isclose(self.nudges, nudge)]
+        if matches.size == 0:
             raise ValueError(f"nudge must be one of the slider's values {tuple(self.nudges)}; got {nudge!r}")
         options = [(f"{v:g}", float(v)) for v in sorted(self.nudges)]
-        self.nudge = widgets.SelectionSlider(options=options, value=float(self.nudges[np.isclose(self.nudges, nudge)][0]),
+        self.nudge = widgets.SelectionSlider(options=options, value=float(matches[0]),
                                              continuous_update=False, description="nudge")
         self.nudge.add_class("downhill-nudge")
         self.readout = widgets.HTML()
         self.readout.add_class("downhill-readout")
 
-        self._build_figure()
-        self.live = LiveFigure(self.fig)
-        self._update()
+        with mpl.rc_context(STYLE):
+            self._build_figure()
+        self._update(label_changed=True)
+        # Layer 0 changes with the parameter (axes, curve, tangent), layer 1 with the nudge.
+        parameter_layer = [self.ax.yaxis, self.ax_est.yaxis, self.curve, self.tangent_line,
+                           self.estimates, self.gradient_line, self.gradient_text]
+        nudge_layer = [self.secant_line, self.there, self.here, self.current, self.here_text]
+        self.live = LiveFigure(self.fig, [parameter_layer, nudge_layer])
         self.param.observe(self._on_change, names="value")
         self.nudge.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.param, self.nudge]), self.readout,
@@ -111,73 +124,102 @@ class WiggleExplorer(Explorer):
 
     # -- drawing --------------------------------------------------------------------------------
     def _build_figure(self) -> None:
-        self.fig = new_figure(11.0, 4.6)
-        self.ax, self.ax_est = styled_subplots(self.fig, 1, 2, width_ratios=[1.35, 1.0])
-        ax = self.ax
-        blank = [np.nan, np.nan]
+        self.fig = new_figure(11.0, 5.0)
+        # A fixed layout (not constrained): it is computed once, so redraws are cheap and steady.
+        self.fig.set_layout_engine("none")
+        self.ax, self.ax_est = styled_subplots(self.fig, 1, 2, gridspec_kw=dict(
+            width_ratios=[1.35, 1.0], left=0.08, right=0.985, bottom=0.24, top=0.86, wspace=0.28))
+        ax, blank = self.ax, [np.nan, np.nan]
         (self.curve,) = ax.plot(blank, blank, color=PALETTE["blue"], label="loss along the parameter")
         (self.tangent_line,) = ax.plot(blank, blank, color=PALETTE["vermillion"], linestyle="--",
-                                       label="tangent (backprop)")
+                                       label="tangent: slope = backprop gradient")
         (self.secant_line,) = ax.plot(blank, blank, color=PALETTE["green"], linewidth=2,
-                                      label="secant (nudge)")
-        (self.here,) = ax.plot(blank, blank, "o", color=PALETTE["vermillion"], markersize=11,
+                                      label="secant: slope = Δloss / nudge")
+        (self.here,) = ax.plot([0.0], [np.nan], "o", color=PALETTE["vermillion"], markersize=11,
                                markeredgecolor="white", zorder=5)
         (self.there,) = ax.plot(blank, blank, "s", color=PALETTE["green"], markersize=10,
                                 markeredgecolor="white", zorder=5)
+        self.here_text = ax.annotate("", (0.0, 0.0), xytext=(-10, 14), textcoords="offset points",
+                                     ha="right", va="bottom", fontsize=12, fontweight="bold",
+                                     color=PALETTE["vermillion"], zorder=6,
+                                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none",
+                                               alpha=0.85))
+        ax.set_xlim(-self.span, self.span)
+        ax.set_xlabel("nudge added to the parameter")
         ax.set_ylabel("loss (MSE)")
-        ax.legend(loc="upper left", fontsize=11)
-        self.title = ax.set_title("")
+        ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
+        ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:.2f}"))
+        ax.set_title("The secant (green) turns into the tangent\n(dashed) as the nudge shrinks",
+                     y=1.0, pad=8)                # a fixed y skips matplotlib's title placement
+        self.fig.legend(handles=[self.curve, self.tangent_line, self.secant_line], loc="lower left",
+                        ncol=3, fontsize=12, bbox_to_anchor=(0.01, 0.0))
 
         est = self.ax_est
         est.set_xscale("log")
         est.set_xlim(self.nudges.min() / 2, self.nudges.max() * 2)
         est.invert_xaxis()                      # shrinking nudges read left to right
-        (self.gradient_line,) = est.plot(self.nudges[[0, -1]] * [2, 0.5], blank,
-                                         color=PALETTE["vermillion"], linestyle="--",
-                                         label="backprop gradient")
+        (self.gradient_line,) = est.plot(est.get_xlim(), blank, color=PALETTE["vermillion"],
+                                         linestyle="--")
         (self.estimates,) = est.plot(self.nudges, np.full(self.nudges.shape, np.nan), "o-",
-                                     color=PALETTE["green"], label="Δloss / nudge")
+                                     color=PALETTE["green"])
         (self.current,) = est.plot(blank, blank, "s", color=PALETTE["green"], markersize=14,
                                    markeredgecolor="black", zorder=5)
+        est.xaxis.set_major_locator(mpl.ticker.FixedLocator(self.nudges[::2]))
+        est.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        est.xaxis.set_minor_locator(mpl.ticker.NullLocator())
+        est.yaxis.set_major_locator(mpl.ticker.MaxNLocator(4))
+        est.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:.2f}"))
         est.set_xlabel("nudge (shrinking →)")
-        est.set_ylabel("slope estimate")
-        est.legend(loc="best", fontsize=11)
-        est.set_title("Smaller nudges close in\non the gradient")
+        est.set_ylabel("Δloss / nudge")
+        self.gradient_text = est.annotate("backprop gradient", (0.97, 0.0),
+                                          xycoords=("axes fraction", "data"), xytext=(0, 6),
+                                          textcoords="offset points", ha="right", va="bottom",
+                                          fontsize=12, color=PALETTE["vermillion"])
+        est.set_title("Smaller nudges close in\non the gradient", y=1.0, pad=8)
 
-    def _update(self) -> None:
+    def _update(self, label_changed: bool) -> None:
+        """Move the artists to the current parameter and nudge (all of them if the label changed)."""
         label, nudge = self.param.value, float(self.nudge.value)
         result = wiggle(self.params, self.x, self.y, label, nudge)
         self.result = result
-        t0, loss0, g = value_of(self.params, label), result["loss"], result["gradient"]
+        ends = np.array([-self.span, self.span])
+        self.secant_line.set_data(ends, tangent(ends, 0.0, result["loss"], result["slope_estimate"]))
+        self.there.set_data([nudge], [result["nudged_loss"]])
+        self.current.set_data([nudge], [result["slope_estimate"]])
+        self.readout.value = readout_html(result, label)
+        if label_changed:
+            self._draw_parameter(label, result["loss"], result["gradient"])
 
+    def _draw_parameter(self, label: str, loss0: float, g: float) -> None:
+        """Everything that depends only on the chosen parameter: curve, tangent, estimates, limits."""
+        t0 = value_of(self.params, label)
         T, L = loss_slice(self.params, self.x, self.y, label, span=self.span, n=self.n)
-        self.curve.set_data(T, L)
-        ends = T[[0, -1]]
-        self.tangent_line.set_data(ends, tangent(ends, t0, loss0, g))
-        self.secant_line.set_data(ends, tangent(ends, t0, loss0, result["slope_estimate"]))
-        self.here.set_data([t0], [loss0])
-        self.there.set_data([t0 + nudge], [result["nudged_loss"]])
+        self.curve.set_data(T - t0, L)
+        ends = np.array([-self.span, self.span])
+        self.tangent_line.set_data(ends, tangent(ends, 0.0, loss0, g))
+        self.here.set_ydata([loss0])
+        self.here_text.xy = (0.0, loss0)
+        self.here_text.set_text(f"you are here:\n{label} = {_signed(t0, 2)}")
+        # put the label on the empty side: up-left of a rising curve, up-right of a falling one
+        self.here_text.set_position((-12, 16) if g > 0 else (12, 16))
+        self.here_text.set_horizontalalignment("right" if g > 0 else "left")
         low, high = float(L.min()), float(L.max())
-        pad = max(0.08 * (high - low), 0.05)
-        self.ax.set_xlim(ends[0], ends[1])
-        self.ax.set_ylim(low - pad, high + pad)
-        self.ax.set_xlabel(f"value of {label}")
-        self.title.set_text(f"Nudge {label} by {nudge:.3g}:\nΔloss/nudge = {_signed(result['slope_estimate'], 3)}"
-                            f", gradient = {_signed(g, 3)}")
+        pad = max(0.1 * (high - low), 0.05)
+        self.ax.set_ylim(low - pad, high + 1.8 * pad)
 
         estimates = slope_estimates(self.params, self.x, self.y, label, self.nudges)
         self.estimates.set_ydata(estimates)
         self.gradient_line.set_ydata([g, g])
-        self.current.set_data([nudge], [result["slope_estimate"]])
-        values = np.concatenate([estimates, [g, result["slope_estimate"]]])
-        low, high = float(values.min()), float(values.max())
+        self.gradient_text.xy = (0.97, g)
+        low, high = float(min(estimates.min(), g)), float(max(estimates.max(), g))
         pad = max(0.12 * (high - low), 0.05)
         self.ax_est.set_ylim(low - pad, high + pad)
 
-        self.readout.value = readout_html(result, label)
-
     def _on_change(self, change=None) -> None:
-        self._update()
+        label_changed = change is None or change.get("owner") is self.param
+        self._update(label_changed)
+        if label_changed:
+            self.live.invalidate(0)
         self.live.refresh()
 
 

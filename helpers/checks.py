@@ -1,0 +1,961 @@
+"""Instant feedback for the exercise notebooks (notebooks/exercises/), one check per exercise.
+
+Each ``check_<exercise>(your_function)`` calls your function on a few fixed, seeded inputs and
+looks at what comes back in this order: its type, then its shape, then its values (with a
+tolerance, never exact float equality). The first thing that is not right yet stops the check
+with a ``CheckFailed`` error whose message says what happened, the likely mistake, and what to
+try. ``CheckFailed`` is an ``AssertionError``, so nbgrader scores a failing check cell as zero.
+When everything is right, the check prints one line that starts with ✔ and returns None.
+
+Whatever your function does (raises an error, still raises ``NotImplementedError``, returns None,
+NaN, the wrong shape, or changes the arrays it was given) the check explains it in plain words.
+Checks never show numpy warnings and never change anything they are given.
+
+    from helpers import checks
+    checks.check_gd_step(gd_step)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import inspect
+import math
+import numbers
+import sysconfig
+import traceback
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from .data import dataset, example, flip, load_params
+from .gradients import backprop
+from .network import (count_params, flatten, forward, hidden, init_params, loss, nudged, param_labels,
+                      parse_label)
+from .training import gd_step, train
+from .validate import PARAM_NAMES
+
+__all__ = [
+    "CheckFailed", "quiet", "classify_reference",
+    "check_nudge_gradient", "check_which_way", "check_zero_gradient_labels",
+    "check_gd_step", "check_descend", "check_train_chapter7",
+    "check_classify_run", "check_pick_learning_rates", "check_largest_steady_lr",
+    "check_count_params_for", "check_measure_passes", "check_gradient_cost",
+]
+
+HELPERS_DIR = Path(__file__).resolve().parent
+
+#: How close an answer must be to count as right: |got − expected| <= ATOL + RTOL · |expected|.
+ATOL = 1e-6
+RTOL = 1e-6
+
+#: The words ``which_way`` and ``classify_run`` may answer with.
+DIRECTIONS = ("increase", "decrease", "leave")
+VERDICTS = ("too slow", "steady", "unstable", "diverged")
+
+#: The exercise-04 rules for reading a run's losses (stated in the notebook).
+BLOWUP = 1000.0     # "diverged": a loss above BLOWUP × the first loss (or any NaN / infinity)
+RISE = 1e-12        # "unstable": some loss is above the one before it by more than RISE
+HALF = 0.5          # "too slow" if the last loss is above HALF × the first, else "steady"
+
+#: Exercise 04 trains from the Chapter-7 weights on the chapter's example for this many steps.
+LR_STEPS = 100
+
+
+class CheckFailed(AssertionError):
+    """An answer that is not right yet. The message says what happened and what to try."""
+
+
+class _NotYet(Exception):
+    """Internal: carries a tutor's message up to the check's top frame."""
+
+
+@contextlib.contextmanager
+def quiet():
+    """Run a block without numpy floating-point warnings or Python warnings reaching the output.
+
+    (nbgrader counts anything written to stderr, warnings included, as a failed test.)
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            yield
+
+
+def _check(function):
+    """Decorator for every check: friendly messages in, one CheckFailed or one ✔ line out."""
+
+    @functools.wraps(function)
+    def wrapper(answer):
+        __tracebackhide__ = True  # IPython and pytest hide this frame's caller noise
+        with quiet():
+            try:
+                note = function(answer)
+                message = None
+            except _NotYet as problem:
+                message = str(problem)
+            except Exception as surprise:  # noqa: BLE001 - an answer odd enough to trip the check
+                message = (f"The check could not read what your function gave back "
+                           f"({type(surprise).__name__}: {surprise}).\nMake sure it returns plain "
+                           "numbers, numpy arrays, lists or dicts, as the exercise asks.")
+        if message is None:
+            print(f"✔ {note}")
+            return None
+        # Not right yet: the message below says what to change. Nothing in this file needs fixing.
+        raise CheckFailed(message) from None
+
+    return wrapper
+
+
+# ----------------------------------------------------------------------------------------------
+# Describing values and calling the student's function safely
+# ----------------------------------------------------------------------------------------------
+
+def _fmt(value: float) -> str:
+    """A number for a message: 4 significant digits, scientific when tiny or huge."""
+    if not math.isfinite(value):
+        return str(value)
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
+        return f"{value:.3g}"
+    return f"{value:.4g}"
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "") + _fmt(value) if value != 0 else "0"
+
+
+def _short(value, limit: int = 120) -> str:
+    """A short, safe description of any value, for a message (never raises)."""
+    try:
+        if isinstance(value, str):
+            text = f"the text {value!r}"
+        elif isinstance(value, np.ndarray):
+            text = np.array2string(value, precision=4, threshold=8, separator=", ")
+            text = f"an array of shape {value.shape}: {text}"
+        elif isinstance(value, Mapping):
+            text = f"a dict with the keys {list(value)[:8]}"
+        elif isinstance(value, (list, tuple)):
+            text = f"a {type(value).__name__} of {len(value)} item{'s' if len(value) != 1 else ''}: {value!r}"
+        elif inspect.isgenerator(value):
+            text = ("a generator (round brackets around a comprehension make one; square brackets "
+                    "[...] make a list)")
+        elif isinstance(value, (numbers.Number, np.generic)):
+            text = f"the number {value!r}"
+        else:
+            text = f"{type(value).__name__} {value!r}"
+    except Exception:  # noqa: BLE001 - a value whose repr fails
+        text = f"a {type(value).__name__} object"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _losses_text(losses) -> str:
+    losses = list(losses)
+    shown = [_fmt(v) for v in losses[:3]]
+    if len(losses) > 5:
+        shown += ["…"] + [_fmt(v) for v in losses[-2:]]
+    else:
+        shown += [_fmt(v) for v in losses[3:]]
+    return "[" + ", ".join(shown) + "]"
+
+
+_LIBRARY_DIRS = tuple(Path(sysconfig.get_paths()[k]).resolve() for k in ("stdlib", "purelib", "platlib"))
+
+
+def _library(filename: str) -> str | None:
+    """"helpers.<module>", "numpy", ... for a file of a library; None for the student's own code."""
+    path = Path(filename).resolve()
+    if path.is_relative_to(HELPERS_DIR):
+        return f"helpers.{path.stem}"
+    for folder in _LIBRARY_DIRS:
+        if path.is_relative_to(folder):
+            return path.relative_to(folder).parts[0].removesuffix(".py")
+    return None
+
+
+def _where(error: BaseException) -> str:
+    """Which line of the student's own code raised `error` (and in which library, if deeper)."""
+    frames = traceback.extract_tb(error.__traceback__)[1:]   # [0] is the call in this file
+    theirs = [f for f in frames if _library(f.filename) is None]
+    if not theirs or not theirs[-1].line:
+        return ""
+    text = f"\nIt happened in your code, at the line\n    {theirs[-1].line}"
+    if frames[-1] is not theirs[-1]:
+        text += f"\n(inside {_library(frames[-1].filename)}, called from that line)"
+    return text
+
+
+_NOT_WRITTEN = ("{name} is not written yet: it still raises NotImplementedError.\n"
+                "Replace the lines `# YOUR CODE HERE` and `raise NotImplementedError()` in the cell "
+                "above with your code, run that cell, then run this check again.")
+
+
+def _call(answer, name: str, argnames: tuple, *args, shown: str | None = None):
+    """Call the student's function `answer(*args)` and return what it returns.
+
+    Every way the call itself can go wrong becomes a _NotYet with a message: not a function, the
+    wrong number of arguments, NotImplementedError (the untouched stub), any other error (with
+    the line of their code), and changing its inputs in place.
+    """
+    shown = shown or f"{name}({', '.join(argnames)})"
+    if not callable(answer):
+        raise _NotYet(f"{name} should be a function, but it is {_short(answer)}.\n"
+                      f"Run the cell that starts with `def {name}(`, then run this check again.")
+    try:
+        inspect.signature(answer).bind(*args)
+    except TypeError:
+        raise _NotYet(f"{name} should take {len(args)} argument{'s' if len(args) != 1 else ''} "
+                      f"({', '.join(argnames)}), but yours is {name}{inspect.signature(answer)}.\n"
+                      f"Keep the first line `def {name}({', '.join(argnames)}):` as it was given.") from None
+    except ValueError:   # no signature to read (a builtin): just call it
+        pass
+    given = copy.deepcopy(args)
+    try:
+        result = answer(*given)
+    except NotImplementedError:
+        raise _NotYet(_NOT_WRITTEN.format(name=name)) from None
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - whatever their code raised
+        raise _NotYet(f"Calling {shown} stopped with an error:\n    {type(error).__name__}: {error}"
+                      f"{_where(error)}\nRead the error, fix that line, run the cell, and check again."
+                      ) from None
+    for argname, before, after in zip(argnames, args, given):
+        if not _same(before, after):
+            raise _NotYet(f"{name} changed its input `{argname}` in place.\n"
+                          f"The caller still needs the original {argname}. Build new arrays or a new "
+                          "dict/list instead of editing the one you were given (for example "
+                          "`a - b` makes a new array; `a -= b` and `.sort()` change the old one).")
+    return result
+
+
+def _same(a, b) -> bool:
+    """True if two inputs hold the same values (used to spot in-place changes)."""
+    if isinstance(a, Mapping):
+        return isinstance(b, Mapping) and set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, np.ndarray):
+        try:
+            b = np.asarray(b)
+        except Exception:  # noqa: BLE001
+            return False
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+    try:
+        return bool(a == b) or (a != a and b != b)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _close(got, expected, atol: float = ATOL, rtol: float = RTOL) -> bool:
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    return got.shape == expected.shape and bool(np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)))
+
+
+def _none(what: str) -> str:
+    return f"{what} returned None. Did you forget the `return` line at the end?"
+
+
+def _number(value, what: str, nan_hint: str = "", kind: str = "one number") -> float:
+    """`value` as a float, or a message about its type, its shape, or NaN."""
+    if value is None:
+        raise _NotYet(_none(what))
+    if isinstance(value, (bool, np.bool_)):
+        raise _NotYet(f"{what} returned {value}, a yes/no value; it should return {kind}.")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.shape == ():
+        value = value.item()
+    if isinstance(value, (np.ndarray, list, tuple)):
+        size = np.shape(value) if isinstance(value, np.ndarray) else f"{len(value)} items"
+        raise _NotYet(f"{what} returned {_short(value)} ({size}); it should return {kind}.\n"
+                      "If the number you want is in there, pick it out, e.g. `float(value)` or `value[i]`.")
+    if not isinstance(value, numbers.Real):
+        raise _NotYet(f"{what} returned {_short(value)}; it should return {kind}.")
+    value = float(value)
+    if math.isnan(value):
+        raise _NotYet(f"{what} returned nan (\"not a number\"). {nan_hint or 'A nan comes from 0/0 or inf − inf: look for a division by zero or a number that grew too large.'}")
+    if math.isinf(value):
+        raise _NotYet(f"{what} returned {value}. Something grew without bound or was divided by zero.")
+    return value
+
+
+def _count(value, what: str) -> int:
+    """`value` as a whole number (an int, or a float like 62.0)."""
+    number = _number(value, what, kind="a whole number")
+    if not float(number).is_integer():
+        raise _NotYet(f"{what} returned {_fmt(number)}, but a count is a whole number.")
+    return int(number)
+
+
+def _params(value, like: dict, what: str) -> dict:
+    """`value` as a parameter dict with the keys and shapes of `like`, or a message."""
+    if value is None:
+        raise _NotYet(_none(what))
+    if not isinstance(value, Mapping):
+        raise _NotYet(f"{what} returned {_short(value)}; it should return a dict with the keys "
+                      "W1, b1, W2, b2 (like params).")
+    missing = [k for k in PARAM_NAMES if k not in value]
+    extra = [str(k) for k in value if k not in PARAM_NAMES]
+    if missing or extra:
+        raise _NotYet(f"{what} returned a dict with the keys {[str(k) for k in value]}; it should have "
+                      f"exactly W1, b1, W2, b2{' (missing ' + ', '.join(missing) + ')' if missing else ''}"
+                      f"{' (not expected: ' + ', '.join(extra) + ')' if extra else ''}.")
+    out = {}
+    for key in PARAM_NAMES:
+        try:
+            array = np.asarray(value[key], dtype=float)
+        except (TypeError, ValueError):
+            raise _NotYet(f'In what {what} returned, ["{key}"] is {_short(value[key])}, '
+                          "not an array of numbers.") from None
+        if array.shape != like[key].shape:
+            hint = " (transposed?)" if array.shape == like[key].shape[::-1] and array.ndim == 2 else ""
+            raise _NotYet(f'In what {what} returned, ["{key}"] has shape {array.shape}{hint}, but '
+                          f'params["{key}"] has shape {like[key].shape}. Each new array keeps the shape '
+                          "of the one it replaces.")
+        if not np.all(np.isfinite(array)):
+            raise _NotYet(f'In what {what} returned, ["{key}"] contains nan or infinity. Something '
+                          "blew up: check the sign of the update and the size of the step.")
+        out[key] = array
+    return out
+
+
+def _pair(value, what: str, first: str, second: str) -> tuple:
+    """`value` unpacked as two things (first, second), or a message."""
+    if value is None:
+        raise _NotYet(_none(what))
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        if isinstance(value, Mapping):
+            got = f"only a dict ({_short(value)})"
+        else:
+            got = _short(value)
+        raise _NotYet(f"{what} should return two things, `return {first}, {second}`; it returned {got}.")
+    return value[0], value[1]
+
+
+def _losses(value, what: str) -> np.ndarray:
+    """A 1-D array of finite losses, or a message."""
+    if value is None:
+        raise _NotYet(f"The losses from {what} are None: collect them in a list as you go and return it.")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise _NotYet(f"The losses from {what} are {_short(value)}; they should be a list of numbers, "
+                      "one loss per step.") from None
+    if array.ndim != 1 or array.size == 0:
+        raise _NotYet(f"The losses from {what} have shape {array.shape}; they should be a flat list "
+                      "of numbers, one loss per step.")
+    if not np.all(np.isfinite(array)):
+        raise _NotYet(f"The losses from {what} contain nan or infinity: {_losses_text(array)}.\n"
+                      "The weights blew up. Is the sign of the update right, and the step small enough?")
+    return array
+
+
+def _word(value, what: str, allowed: tuple) -> str:
+    words = " or ".join(f'"{w}"' for w in allowed)
+    if value is None:
+        raise _NotYet(_none(what))
+    if not isinstance(value, str):
+        raise _NotYet(f"{what} returned {_short(value)}; it should return one of the words {words}.")
+    word = " ".join(value.strip().lower().split())
+    if word not in allowed:
+        raise _NotYet(f'{what} returned "{value}"; it should return one of the words {words}.')
+    return word
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercises 02: gradients by nudging
+# ----------------------------------------------------------------------------------------------
+
+EPS = 1e-4
+
+
+def _nudge_cases():
+    """(params, x, y, label) for check_nudge_gradient: the chapter's slopes, and another network."""
+    params = load_params()
+    x, y = example()
+    X, Y = dataset()
+    other = init_params(seed=1)
+    return [(params, x, y, "W1[1,0]"), (params, x, y, "b2[1]"), (params, x, y, "W1[0,1]"),
+            (other, X[6], Y[6], "W2[2,1]")]
+
+
+def _slope(params, x, y, label) -> float:
+    key, index = parse_label(label, params)
+    return float(backprop(params, x, y)[key][index])
+
+
+@_check
+def check_nudge_gradient(nudge_gradient):
+    """nudge_gradient(params, label, x, y, eps) → the central-difference slope of the loss (a float)."""
+    for params, x, y, label in _nudge_cases():
+        shown = f'nudge_gradient(params, "{label}", x, y, eps={EPS:g})'
+        got = _number(_call(nudge_gradient, "nudge_gradient", ("params", "label", "x", "y", "eps"),
+                            params, label, x, y, EPS, shown=shown), shown,
+                      nan_hint="Did you divide by something that was 0, such as (eps - eps)?")
+        expected = _slope(params, x, y, label)
+        if _close(got, expected):
+            continue
+        base = loss(params, x, y)
+        up = loss(nudged(params, label, EPS), x, y)
+        down = loss(nudged(params, label, -EPS), x, y)
+        said = f"{shown} returned {_signed(got)}, but the slope there is {_signed(expected)}."
+        tight = dict(atol=1e-12, rtol=1e-9)
+        if expected != 0 and _close(got, -expected):
+            raise _NotYet(f"{said}\nThe size is right but the sign is flipped. Subtract in the order "
+                          "loss(w + eps) − loss(w − eps): the loss up the hill minus the loss down it.")
+        if expected != 0 and _close(got, 2 * expected):
+            raise _NotYet(f"{said}\nThat is exactly twice the slope. The two nudged weights are 2·eps "
+                          "apart, so divide the difference in loss by 2·eps, not by eps.")
+        if _close(got, up - down, **tight) or _close(got, (up - down) / 2, **tight):
+            raise _NotYet(f"{said}\nYou have the change in the loss, but not yet divided by how far the "
+                          "weight moved. Divide by 2·eps to turn the change into a slope.")
+        if _close(got, (up - base) / EPS, **tight) or _close(got, (base - down) / EPS, **tight):
+            raise _NotYet(f"{said}\nThat is a one-sided difference (nudging one way only). Nudge both "
+                          "ways and use (loss(w + eps) − loss(w − eps)) / (2·eps): it is far more accurate.")
+        if any(_close(got, v, **tight) for v in (base, up, down)):
+            raise _NotYet(f"{said}\nThat number is a loss, not a slope. The slope is how much the loss "
+                          "changes per unit of change in the weight.")
+        if expected != 0 and _close(got, 0.0):
+            raise _NotYet(f"{said}\nYou got zero, but the loss does change when {label} moves. Did you "
+                          "nudge the weight named by `label`, and compute the two losses from the two "
+                          "nudged copies?")
+        slopes = flatten(backprop(params, x, y))
+        matches = [lab for lab, v in zip(param_labels(params), slopes)
+                   if lab != label and expected != 0 and _close(got, v)]
+        if len(matches) == 1:
+            raise _NotYet(f"{said}\nThat is the slope of {matches[0]}, a different weight. Nudge the "
+                          "weight named by `label` (h.nudged(params, label, eps) does exactly that).")
+        raise _NotYet(f"{said}\nThe recipe: up = the loss with the weight nudged by +eps, down = the loss "
+                      "with it nudged by −eps, slope = (up − down) / (2·eps).")
+    params, x, y, label = _nudge_cases()[0]
+    g = _slope(params, x, y, label)
+    return (f"nudge_gradient agrees with backpropagation on {len(_nudge_cases())} weights. On the "
+            f"chapter's network the slope of {label} is {_signed(round(g, 3))}: "
+            f"{'positive, so making it bigger would make the loss bigger' if g > 0 else 'not positive'}.")
+
+
+def _which_way_reference(grad: float) -> str:
+    return "decrease" if grad > 0 else "increase" if grad < 0 else "leave"
+
+
+@_check
+def check_which_way(which_way):
+    """which_way(grad) → "increase", "decrease" or "leave": the way the weight should move."""
+    params, x, y = load_params(), *example()
+    grads = backprop(params, x, y)
+    cases = [round(float(grads["W1"][1, 0]), 3), round(float(grads["b2"][1]), 3), 0.0]
+    for grad in cases:
+        shown = f"which_way({grad!r})"
+        got = _word(_call(which_way, "which_way", ("grad",), grad, shown=shown), shown, DIRECTIONS)
+        expected = _which_way_reference(grad)
+        if got == expected:
+            continue
+        if grad > 0:
+            why = (f"A gradient of {_signed(grad)} means: make the weight bigger and the loss gets "
+                   "bigger. We want a smaller loss, so the weight should go down: \"decrease\".")
+        elif grad < 0:
+            why = (f"A gradient of {_signed(grad)} means: make the weight bigger and the loss gets "
+                   "smaller. That is what we want, so the weight should go up: \"increase\".")
+        else:
+            why = ("A gradient of exactly 0 means a small change in this weight does not change the "
+                   "loss at all, so \"leave\" it. Test for 0 before you test the sign.")
+        raise _NotYet(f'{shown} returned "{got}".\n{why}')
+    return (f"which_way reads the sign: {_signed(cases[0])} → decrease, {_signed(cases[1])} → increase, "
+            "0 → leave. A weight always moves against the sign of its gradient.")
+
+
+ZERO = 1e-9
+
+
+def _zero_cases():
+    params = load_params()
+    x, y = example()
+    x2 = np.array([0.0, 0.0, 1.0, 1.0])
+    return [(params, x, y), (params, x2, flip(x2))]
+
+
+def _zero_reference(params, x, y) -> list:
+    slopes = flatten(backprop(params, x, y))
+    return [lab for lab, v in zip(param_labels(params), slopes) if abs(v) < ZERO]
+
+
+def _why_zero(label: str, params, x) -> str:
+    key, index = parse_label(label, params)
+    _, h_act = hidden(params, x)
+    if key == "W1" and x[index[1]] == 0:
+        return f"input pixel {index[1]} is 0 in this image"
+    unit = index[0] if key in ("W1", "b1") else index[1] if key == "W2" else None
+    if unit is not None and h_act[unit] == 0:
+        return f"hidden unit {unit} is switched off (its ReLU outputs 0)"
+    return "its gradient is 0"
+
+
+@_check
+def check_zero_gradient_labels(zero_gradient_labels):
+    """zero_gradient_labels(params, x, y) → the labels of every weight whose nudge gradient is 0."""
+    for params, x, y in _zero_cases():
+        shown = f"zero_gradient_labels(params, x={x.astype(int).tolist()}, y)"
+        got = _call(zero_gradient_labels, "zero_gradient_labels", ("params", "x", "y"), params, x, y,
+                    shown=shown)
+        if got is None:
+            raise _NotYet(_none(shown))
+        if isinstance(got, (str, bytes)) or not isinstance(got, (list, tuple, set, frozenset, np.ndarray)):
+            raise _NotYet(f"{shown} returned {_short(got)}; it should return a list of labels such as "
+                          '["W1[0,1]", "b1[2]"].')
+        got = list(got.ravel()) if isinstance(got, np.ndarray) else list(got)
+        odd = [g for g in got if not isinstance(g, str)]
+        if odd:
+            raise _NotYet(f"{shown} returned a list holding {_short(odd[0])}; each item should be a label "
+                          'as text, like "W1[1,0]" (h.param_labels(params) lists them all).')
+        valid = set(param_labels(params))
+        unknown = [g for g in got if g not in valid]
+        if unknown:
+            raise _NotYet(f'{shown} returned "{unknown[0]}", which is not a parameter label. Use the '
+                          'labels from h.param_labels(params), like "W1[1,0]" or "b2[3]".')
+        doubled = sorted({g for g in got if got.count(g) > 1})
+        if doubled:
+            raise _NotYet(f"{shown} lists {doubled[0]} more than once. Each weight should appear once.")
+        expected = _zero_reference(params, x, y)
+        grads = backprop(params, x, y)
+        extra = [g for g in got if g not in expected]
+        missing = [e for e in expected if e not in got]
+        if extra:
+            key, index = parse_label(extra[0], params)
+            raise _NotYet(f"{shown} includes {extra[0]}, but its gradient is "
+                          f"{_signed(float(grads[key][index]))}, not 0. Keep only labels whose nudge "
+                          f"gradient is smaller than {ZERO:g} in size (use abs()).")
+        if missing:
+            raise _NotYet(f"{shown} misses {len(missing)} of the {len(expected)} weights with zero "
+                          f"gradient, for example {missing[0]}: {_why_zero(missing[0], params, x)}. "
+                          "Go through every label in h.param_labels(params).")
+    params, x, y = _zero_cases()[0]
+    expected = _zero_reference(params, x, y)
+    reasons = sorted({_why_zero(lab, params, x) for lab in expected})
+    return (f"zero_gradient_labels found the {len(expected)} weights that cannot help on the chapter's "
+            f"example, because {' or '.join(reasons)}.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercises 03: the update rule and the loop
+# ----------------------------------------------------------------------------------------------
+
+def _step_cases():
+    params = load_params()
+    x, y = example()
+    other = init_params(n_hidden=5, seed=2)
+    X, Y = dataset()
+    return [(params, backprop(params, x, y), 0.1, x, y), (other, backprop(other, X, Y), 0.5, X, Y)]
+
+
+@_check
+def check_gd_step(gd_step_answer):
+    """gd_step(params, grads, lr) → a NEW dict with w − lr · ∂L/∂w for every parameter."""
+    for params, grads, lr, x, y in _step_cases():
+        shown = f"gd_step(params, grads, lr={lr:g})"
+        got = _params(_call(gd_step_answer, "gd_step", ("params", "grads", "lr"), params, grads, lr,
+                            shown=shown), params, shown)
+        expected = gd_step(params, grads, lr)
+        if all(_close(got[k], expected[k]) for k in PARAM_NAMES):
+            continue
+        before, after = loss(params, x, y), loss(got, x, y)
+        went = f"The loss went from {_fmt(before)} to {_fmt(after)}"
+        uphill = {k: params[k] + lr * grads[k] for k in PARAM_NAMES}
+        if all(_close(got[k], uphill[k]) for k in PARAM_NAMES):
+            raise _NotYet(f"{went}: it went UP. Is the sign of the update right?\nThe gradient points "
+                          "uphill, so step the other way: w − lr · gradient.")
+        if all(_close(got[k], params[k] - grads[k]) for k in PARAM_NAMES):
+            raise _NotYet(f"{went}, but every weight moved by its whole gradient. Multiply the "
+                          "gradient by the learning rate lr first: it sets the size of the step.")
+        if all(_close(got[k], params[k]) for k in PARAM_NAMES):
+            raise _NotYet(f"{shown} returned the same numbers it was given: nothing moved. Return the "
+                          "new values w − lr · gradient.")
+        wrong = [k for k in PARAM_NAMES if not _close(got[k], expected[k])]
+        right = [k for k in PARAM_NAMES if k not in wrong]
+        if right:
+            raise _NotYet(f"{', '.join(right)} {'is' if len(right) == 1 else 'are'} right, but "
+                          f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not. Every parameter "
+                          "follows the same rule: new = old − lr · gradient.")
+        raise _NotYet(f"{went}; the expected new values give {_fmt(loss(expected, x, y))}.\n"
+                      "For every key, the new array is params[key] − lr · grads[key].")
+    params, grads, lr, x, y = _step_cases()[0]
+    return (f"gd_step steps against the gradient: on the chapter's example one step at η = {lr:g} "
+            f"takes the loss from {_fmt(loss(params, x, y))} to {_fmt(loss(gd_step(params, grads, lr), x, y))}.")
+
+
+def _descend_cases():
+    params = load_params()
+    x, y = example()
+    X, Y = dataset()
+    return [(params, x, y, 0.1, 5), (init_params(n_hidden=4, seed=3), X, Y, 0.2, 3)]
+
+
+@_check
+def check_descend(descend):
+    """descend(params, x, y, lr, steps) → (final params, losses) with steps + 1 losses."""
+    for params, x, y, lr, steps in _descend_cases():
+        shown = f"descend(params, x, y, lr={lr:g}, steps={steps})"
+        got = _call(descend, "descend", ("params", "x", "y", "lr", "steps"), params, x, y, lr, steps,
+                    shown=shown)
+        if isinstance(got, Mapping):
+            raise _NotYet(f"{shown} returned only the params; return the losses too: "
+                          "`return params, losses`.")
+        got_params, got_losses = _pair(got, shown, "params", "losses")
+        if isinstance(got_params, (list, np.ndarray)) and isinstance(got_losses, Mapping):
+            raise _NotYet(f"{shown} returned (losses, params); the order should be "
+                          "`return params, losses`.")
+        got_losses = _losses(got_losses, shown)
+        got_params = _params(got_params, params, f"{shown} (its first result)")
+        run = train(params, x, y, lr, steps)
+        want = run.losses
+        if got_losses.size != want.size:
+            if got_losses.size == steps and _close(got_losses, want[1:]):
+                hint = "The loss before the first step is missing: record it before you start."
+            elif got_losses.size == steps and _close(got_losses, want[:-1]):
+                hint = "The loss after the last step is missing: record it once more after the loop."
+            else:
+                hint = ("Record the loss once before the first step and once after every step.")
+            raise _NotYet(f"{shown} returned {got_losses.size} losses; for {steps} steps there should "
+                          f"be {steps + 1}. {hint}")
+        if not _close(got_losses[0], want[0]):
+            raise _NotYet(f"The first loss should be the loss of the params you started from, "
+                          f"{_fmt(want[0])}; yours is {_fmt(got_losses[0])}.")
+        if not _close(got_losses, want):
+            rises = np.flatnonzero(np.diff(got_losses) > 0)
+            if rises.size:
+                k = int(rises[0]) + 1
+                raise _NotYet(f"The loss went up at step {k} ({_fmt(got_losses[k - 1])} → "
+                              f"{_fmt(got_losses[k])}): is the sign of the update right?\n"
+                              "Each step should go downhill: params = gd_step(params, grads, lr) with "
+                              "grads = h.backprop(params, x, y) for the CURRENT params.")
+            k = int(np.flatnonzero(np.abs(got_losses - want) > ATOL + RTOL * np.abs(want))[0])
+            raise _NotYet(f"Your losses {_losses_text(got_losses)} part from the expected "
+                          f"{_losses_text(want)} at step {k}. Each step needs the gradient of the "
+                          "current params (recompute it inside the loop) and the loss after that step.")
+        if not all(_close(got_params[k], run.params[k]) for k in PARAM_NAMES):
+            if all(_close(got_params[k], params[k]) for k in PARAM_NAMES):
+                raise _NotYet(f"The losses are right, but {shown} returned the params it started "
+                              "from. Return the params after the last step.")
+            raise _NotYet(f"The losses are right, but the params returned are not the ones after "
+                          f"step {steps}. Return the params you updated last.")
+    params, x, y, lr, steps = _descend_cases()[0]
+    want = train(params, x, y, lr, steps).losses
+    return (f"descend takes {steps} steps at η = {lr:g} and the loss goes down every time: "
+            f"{' → '.join(_fmt(v) for v in want)}.")
+
+
+TARGET_LOSS = 1e-3
+
+
+@_check
+def check_train_chapter7(train_chapter7):
+    """train_chapter7() → (params, losses): from the Chapter-7 weights, downhill on every step, to a
+    loss below TARGET_LOSS."""
+    shown = "train_chapter7()"
+    start = load_params()
+    x, y = example()
+    got = _call(train_chapter7, "train_chapter7", (), shown=shown)
+    got_params, got_losses = _pair(got, shown, "params", "losses")
+    got_losses = _losses(got_losses, shown)
+    got_params = _params(got_params, start, f"{shown} (its first result)")
+    first = loss(start, x, y)
+    if not _close(got_losses[0], first):
+        raise _NotYet(f"The first loss is {_fmt(got_losses[0])}, but the Chapter-7 weights have loss "
+                      f"{_fmt(first)}. Start from h.load_params() on the example x, y = h.example().")
+    final = loss(got_params, x, y)
+    if not _close(got_losses[-1], final, atol=1e-9):
+        raise _NotYet(f"The last loss in your list is {_fmt(got_losses[-1])}, but the params you "
+                      f"returned have loss {_fmt(final)}. Return the params and the losses of the same run.")
+    if final >= TARGET_LOSS:
+        raise _NotYet(f"The loss went from {_fmt(first)} to {_fmt(final)}: not below {TARGET_LOSS:g} yet. "
+                      "Take more steps, or try a larger learning rate.")
+    rises = np.flatnonzero(np.diff(got_losses) > RISE)
+    if rises.size:
+        k = int(rises[0]) + 1
+        raise _NotYet(f"The loss ends below {TARGET_LOSS:g}, but on the way it went UP at step {k} "
+                      f"({_fmt(got_losses[k - 1])} → {_fmt(got_losses[k])}): the steps overshoot. "
+                      "Pick a smaller learning rate, so that every step goes downhill.")
+    y_hat = np.round(forward(got_params, x), 2) + 0.0   # + 0.0 turns -0.0 into 0.0
+    return (f"From the Chapter-7 weights your loop took the loss from {_fmt(first)} to {_fmt(final)} "
+            f"in {got_losses.size - 1} steps, downhill every time. The prediction is now "
+            f"[{', '.join(f'{v:.2f}' for v in y_hat)}] for the target {y.astype(int).tolist()}.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercises 04: the learning rate
+# ----------------------------------------------------------------------------------------------
+
+def classify_reference(losses) -> str:
+    """The exercise-04 rules: "diverged", "unstable", "too slow" or "steady" for losses (k + 1,)."""
+    losses = np.asarray(losses, dtype=float)
+    if not np.all(np.isfinite(losses)) or np.any(losses > BLOWUP * losses[0]):
+        return "diverged"
+    if np.any(np.diff(losses) > RISE):
+        return "unstable"
+    return "too slow" if losses[-1] > HALF * losses[0] else "steady"
+
+
+def _lr_run(lr: float):
+    x, y = example()
+    return train(load_params(), x, y, lr, LR_STEPS)
+
+
+def _describe_run(losses) -> str:
+    """What a run's losses did, in words, for the learning-rate messages."""
+    losses = np.asarray(losses, dtype=float)
+    verdict = classify_reference(losses)
+    if verdict == "diverged":
+        bad = np.flatnonzero(~np.isfinite(losses) | (losses > BLOWUP * losses[0]))
+        k = int(bad[0]) if bad.size else losses.size - 1
+        return (f"the loss blew up, from {_fmt(losses[0])} to {_fmt(losses[k])} by step {k} "
+                f"(more than {BLOWUP:g} times where it started, or not even a number)")
+    if verdict == "unstable":
+        k = int(np.flatnonzero(np.diff(losses) > RISE)[0]) + 1
+        return (f"the loss went UP at step {k} ({_fmt(losses[k - 1])} → {_fmt(losses[k])}): it "
+                "overshoots the valley, though it never blows up")
+    ratio = losses[-1] / losses[0] if losses[0] else 0.0
+    return (f"the loss only went down, from {_fmt(losses[0])} to {_fmt(losses[-1])} "
+            f"({'more' if verdict == 'too slow' else 'less'} than half of where it started"
+            f"{', ' + format(ratio, '.0%') + ' of it' if verdict == 'too slow' else ''})")
+
+
+def _classify_cases():
+    nan, inf = float("nan"), float("inf")
+    synthetic = [[1.0, 0.9, 0.8, 0.7], [1.0, 0.5, 0.2, 0.1], [1.0, 0.3, 0.4, 0.1],
+                 [1.0, 0.5, 0.2, 0.2 + 1e-15, 0.1], [1.0, 10.0, 1e4, 2e6], [1.0, 0.6, nan],
+                 [0.8, 0.5, inf]]
+    real = [_lr_run(lr).losses for lr in (0.001, 0.1, 1.0, 10.0)]
+    return [np.array(c) for c in synthetic] + real
+
+
+@_check
+def check_classify_run(classify_run):
+    """classify_run(losses) → "too slow", "steady", "unstable" or "diverged" (the exercise-04 rules)."""
+    cases = _classify_cases()
+    for losses in cases:
+        shown = f"classify_run({_losses_text(losses)})"
+        got = _word(_call(classify_run, "classify_run", ("losses",), losses, shown=shown), shown, VERDICTS)
+        expected = classify_reference(losses)
+        if got == expected:
+            continue
+        why = f'{shown} returned "{got}", but it is "{expected}": {_describe_run(losses)}.'
+        if expected == "diverged":
+            why += ("\nCheck for a blow-up first, before anything else: np.isfinite spots nan and inf "
+                    "(every comparison with nan is False, so it slips through the other tests).")
+        elif expected == "steady" and np.any(np.diff(losses) > 0):
+            why += (f"\nIts loss does rise here and there, but by less than {RISE:g}: that is rounding "
+                    f"noise. Count a step as going up only if it rises by more than {RISE:g}.")
+        elif expected == "unstable":
+            why += "\nLook at every step: compare each loss with the one before it (np.diff helps)."
+        else:
+            why += f"\nCompare the last loss with {HALF:g} × the first one."
+        raise _NotYet(why)
+    return (f"classify_run agrees with the rules on all {len(cases)} runs, including the four real ones: "
+            + ", ".join(f"η = {lr:g} {classify_reference(c)}" for lr, c in zip((0.001, 0.1, 1.0, 10.0), cases[-4:]))
+            + ".")
+
+
+PICK_KEYS = ("too small", "good", "too large")
+PICK_WANT = {"too small": ("too slow",), "good": ("steady",), "too large": ("unstable", "diverged")}
+
+
+@_check
+def check_pick_learning_rates(pick_learning_rates):
+    """pick_learning_rates() → {"too small": η, "good": η, "too large": η} that behave as named."""
+    shown = "pick_learning_rates()"
+    got = _call(pick_learning_rates, "pick_learning_rates", (), shown=shown)
+    if got is None:
+        raise _NotYet(_none(shown))
+    if not isinstance(got, Mapping):
+        raise _NotYet(f"{shown} returned {_short(got)}; it should return a dict like "
+                      '{"too small": ..., "good": ..., "too large": ...}.')
+    missing = [k for k in PICK_KEYS if k not in got]
+    if missing:
+        raise _NotYet(f'{shown} has no "{missing[0]}" key. The dict needs exactly the keys '
+                      + ", ".join(f'"{k}"' for k in PICK_KEYS) + f"; yours has {[str(k) for k in got]}.")
+    notes = []
+    for key in PICK_KEYS:
+        lr = _number(got[key], f'{shown}["{key}"]')
+        if lr <= 0:
+            raise _NotYet(f'Your "{key}" learning rate is {_fmt(lr)}. A learning rate is a positive '
+                          "number: zero never moves, and a negative one walks uphill.")
+        run = _lr_run(lr)
+        verdict = classify_reference(run.losses)
+        if verdict not in PICK_WANT[key]:
+            advice = {"too small": "Try a smaller one.", "good": "Try one between your other two.",
+                      "too large": "Try a larger one."}[key]
+            raise _NotYet(f'Your "{key}" η = {_fmt(lr)} gives a {verdict} run, not '
+                          f'{" or ".join(PICK_WANT[key])}: in {LR_STEPS} steps {_describe_run(run.losses)}. '
+                          f"{advice}")
+        notes.append(f"η = {_fmt(lr)} {verdict}")
+    return f"Your three learning rates behave as named: {', '.join(notes)}."
+
+
+def _largest_steady_reference(candidates):
+    steady = [lr for lr in candidates if classify_reference(_lr_run(lr).losses) == "steady"]
+    return max(steady) if steady else None
+
+
+def _largest_cases():
+    return [[0.001, 0.01, 0.1, 1.0, 10.0], [0.7, 0.05, 0.3], [2.0, 10.0]]
+
+
+@_check
+def check_largest_steady_lr(largest_steady_lr):
+    """largest_steady_lr(candidates) → the largest candidate whose run is "steady", or None."""
+    for candidates in _largest_cases():
+        shown = f"largest_steady_lr({candidates})"
+        got = _call(largest_steady_lr, "largest_steady_lr", ("candidates",), list(candidates), shown=shown)
+        expected = _largest_steady_reference(candidates)
+        if expected is None:
+            if got is None:
+                continue
+            raise _NotYet(f"{shown} returned {_short(got)}, but none of these learning rates gives a "
+                          "steady run, so the answer is None. Return None when nothing qualifies.")
+        if got is None:
+            raise _NotYet(f"{shown} returned None, but η = {expected:g} gives a steady run. "
+                          "(Did you forget the `return` line?)")
+        if isinstance(got, str):
+            raise _NotYet(f'{shown} returned "{got}"; it should return the learning rate itself, '
+                          "one of the candidates.")
+        if isinstance(got, numbers.Integral) and not isinstance(got, bool) and 0 <= got < len(candidates) \
+                and candidates[got] == expected:
+            raise _NotYet(f"{shown} returned {got}, the position of the answer in the list. Return the "
+                          f"learning rate itself, candidates[{got}].")
+        value = _number(got, shown)
+        if not any(_close(value, c, atol=0, rtol=1e-12) for c in candidates):
+            raise _NotYet(f"{shown} returned {_fmt(value)}, which is not one of the candidates.")
+        if _close(value, expected, atol=0, rtol=1e-12):
+            continue
+        verdict = classify_reference(_lr_run(value).losses)
+        if verdict != "steady":
+            raise _NotYet(f"{shown} returned {_fmt(value)}, but that run is {verdict}: "
+                          f"{_describe_run(_lr_run(value).losses)}. Keep only steady ones.")
+        raise _NotYet(f"{shown} returned {_fmt(value)}. That run is steady, but η = {expected:g} is "
+                      "steady too and larger. Return the largest steady one.")
+    cases = _largest_cases()
+    return (f"largest_steady_lr picks η = {_largest_steady_reference(cases[0]):g} from {cases[0]}: "
+            "anything larger overshoots or blows up within "
+            f"{LR_STEPS} steps.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercises 05: what a gradient costs
+# ----------------------------------------------------------------------------------------------
+
+def _count_reference(n_in, n_hidden, n_out) -> int:
+    return n_hidden * n_in + n_hidden + n_out * n_hidden + n_out
+
+
+@_check
+def check_count_params_for(count_params_for):
+    """count_params_for(n_in, n_hidden, n_out) → the number of weights and biases of the network."""
+    for n_in, n_hidden, n_out in [(4, 3, 4), (4, 6, 4), (2, 5, 1)]:
+        shown = f"count_params_for({n_in}, {n_hidden}, {n_out})"
+        got = _count(_call(count_params_for, "count_params_for", ("n_in", "n_hidden", "n_out"),
+                           n_in, n_hidden, n_out, shown=shown), shown)
+        expected = _count_reference(n_in, n_hidden, n_out)
+        if got == expected:
+            continue
+        said = f"{shown} returned {got}, but the network has {expected} parameters."
+        weights = n_in * n_hidden + n_hidden * n_out
+        if got == weights:
+            hint = "You counted the weights only: every hidden unit and every output also has a bias."
+        elif got == weights + n_hidden:
+            hint = "You forgot the biases of the output layer (one per output)."
+        elif got == weights + n_out:
+            hint = "You forgot the biases of the hidden layer (one per hidden unit)."
+        elif got == n_in + n_hidden + n_out:
+            hint = ("That counts units (neurons), not the numbers the network learns. Each arrow "
+                    "between two layers is a weight, and each unit after the input has a bias.")
+        else:
+            hint = ("Count the weights between the layers (one per pair of connected units) and one "
+                    "bias per hidden unit and per output.")
+        raise _NotYet(f"{said}\n{hint}")
+    return (f"count_params_for(4, 3, 4) = {_count_reference(4, 3, 4)}: {4 * 3} weights and 3 biases "
+            f"into the hidden layer, {3 * 4} weights and 4 biases into the outputs.")
+
+
+def _passes_cases():
+    params = load_params()
+    x, y = example()
+    X, Y = dataset()
+    return [(params, x, y), (init_params(n_hidden=6, seed=0), X, Y)]
+
+
+@_check
+def check_measure_passes(measure_passes):
+    """measure_passes(params, x, y) → {"numerical": n, "backprop": m}, counted forward passes."""
+    for params, x, y in _passes_cases():
+        n_params = count_params(params)
+        shown = f"measure_passes(params with {n_params} numbers, x, y)"
+        got = _call(measure_passes, "measure_passes", ("params", "x", "y"), params, x, y, shown=shown)
+        if got is None:
+            raise _NotYet(_none(shown))
+        if not isinstance(got, Mapping):
+            raise _NotYet(f"{shown} returned {_short(got)}; it should return a dict "
+                          '{"numerical": ..., "backprop": ...}.')
+        for key in ("numerical", "backprop"):
+            if key not in got:
+                raise _NotYet(f'{shown} has no "{key}" key; it has {[str(k) for k in got]}.')
+            if hasattr(got[key], "n") and not isinstance(got[key], numbers.Number):
+                raise _NotYet(f'{shown}["{key}"] is the counter itself. The count is its `.n`: '
+                              "use passes.n after the `with` block.")
+        numerical = _count(got["numerical"], f'{shown}["numerical"]')
+        backward = _count(got["backprop"], f'{shown}["backprop"]')
+        want = 2 * n_params
+        if (numerical, backward) == (1, want):
+            raise _NotYet(f"{shown} has the two counts swapped: backprop needs 1 forward pass, the "
+                          f"numerical gradient {want}.")
+        if numerical != want:
+            if numerical == n_params:
+                hint = (f"{n_params} is the number of parameters. Count forward passes: the numerical "
+                        "gradient runs two of them for every parameter.")
+            elif numerical == want + backward:
+                hint = ("That count includes the backprop pass too. Use one `with "
+                        "h.count_forward_passes() as passes:` block for each of the two gradients.")
+            else:
+                hint = ("Run h.numerical_gradient(params, x, y) inside `with h.count_forward_passes() "
+                        "as passes:` and return passes.n.")
+            raise _NotYet(f'{shown}["numerical"] is {numerical}, but the numerical gradient ran {want} '
+                          f"forward passes.\n{hint}")
+        if backward != 1:
+            raise _NotYet(f'{shown}["backprop"] is {backward}, but backprop ran 1 forward pass. Count '
+                          "it in a block of its own around h.backprop(params, x, y).")
+    params, x, y = _passes_cases()[0]
+    return (f"measure_passes counted {2 * count_params(params)} forward passes for the numerical "
+            f"gradient and 1 for backprop on the chapter's network of {count_params(params)} parameters.")
+
+
+def _cost_reference(n_params, seconds_per_pass) -> tuple:
+    return 2 * n_params * seconds_per_pass, 2 * seconds_per_pass
+
+
+@_check
+def check_gradient_cost(gradient_cost):
+    """gradient_cost(n_params, seconds_per_pass) → (numerical seconds, backprop seconds)."""
+    for n_params, seconds in [(31, 1e-5), (1_000_000, 0.01)]:
+        shown = f"gradient_cost({n_params}, {seconds:g})"
+        got = _call(gradient_cost, "gradient_cost", ("n_params", "seconds_per_pass"), n_params, seconds,
+                    shown=shown)
+        first, second = _pair(got, shown, "numerical_seconds", "backprop_seconds")
+        numerical = _number(first, f"{shown}[0]")
+        backward = _number(second, f"{shown}[1]")
+        want_numerical, want_backprop = _cost_reference(n_params, seconds)
+        if _close(numerical, want_backprop, atol=0) and _close(backward, want_numerical, atol=0):
+            raise _NotYet(f"{shown} has the two times swapped: return (numerical_seconds, backprop_seconds).")
+        if not _close(numerical, want_numerical, atol=0):
+            hint = ("That is one pass per weight. Central differences nudge each weight both ways: two "
+                    "forward passes per weight." if _close(numerical, n_params * seconds, atol=0)
+                    else "The numerical gradient runs two forward passes for every parameter.")
+            raise _NotYet(f"{shown}[0] is {_fmt(numerical)} s, but the numerical gradient takes "
+                          f"{_fmt(want_numerical)} s.\n{hint}")
+        if not _close(backward, want_backprop, atol=0):
+            hint = ("That counts the backward pass only. Backprop first runs one forward pass, then one "
+                    "backward pass of about the same cost." if _close(backward, seconds, atol=0)
+                    else "Backprop costs one forward pass plus one backward pass of about the same "
+                         "cost, whatever the number of parameters.")
+            raise _NotYet(f"{shown}[1] is {_fmt(backward)} s, but backprop takes {_fmt(want_backprop)} s.\n{hint}")
+    numerical, backward = _cost_reference(1_000_000, 0.01)
+    return (f"gradient_cost is right. With a million parameters and 0.01 s per forward pass, one "
+            f"numerical gradient takes {numerical:,.0f} s (about {numerical / 3600:.1f} hours); "
+            f"backprop takes {backward:g} s.")

@@ -1,0 +1,173 @@
+"""The learning-rate explorer: pick η on a slider and see how 100 steps of training go.
+
+    from helpers.lr_explorer import LearningRateExplorer
+    LearningRateExplorer()     # the Chapter-7 network on the chapter's example, η = 0.1
+
+Every change of η retrains from the same starting weights and redraws one figure in place: the
+loss curve (log scale), the final prediction next to its target, and a verdict read off the
+losses by `training.verdict` (too slow / steady / unstable / diverged).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib as mpl
+import numpy as np
+
+from .data import example, load_params
+from .network import copy_params, forward, loss
+from .plots import PALETTE, STYLE, draw_image, plot_losses, update_image
+from .trainer import short_number
+from .training import EXPLODED, train, verdict
+from .validate import check_lr, check_steps, check_x, check_y
+from .widgets import Explorer, LiveFigure, new_figure
+
+#: The slider's range, as powers of ten: η from 10⁻³ = 0.001 to 10¹ = 10.
+LOG_MIN, LOG_MAX = -3, 1
+#: The loss axis is fixed, so curves for different η can be compared by eye.
+Y_LIMITS = (1e-16, 1e10)
+
+#: One colour per verdict (Okabe–Ito), used for the title, the end marker and the verdict word.
+VERDICT_COLORS = {"too slow": PALETTE["blue"], "steady": PALETTE["green"],
+                  "unstable": PALETTE["orange"], "diverged": PALETTE["vermillion"]}
+#: What each verdict means, in words.
+VERDICT_MEANING = {
+    "too slow": "the loss went down on every step, but not even to half of where it started",
+    "steady": "the loss went down on every step, to less than half of where it started",
+    "unstable": "the loss went up on some steps (the step jumped past the valley) but stayed bounded",
+    "diverged": "the loss exploded, so training stopped",
+}
+
+
+def loss_words(value: float) -> str:
+    """A loss for a sentence: 4 decimals in the usual range, powers of ten outside it."""
+    if not np.isfinite(value):
+        return "infinite"
+    if 1e-3 <= abs(value) < 1e4:
+        return f"{value:.4f}"
+    return short_number(value)
+
+
+class LearningRateExplorer(Explorer):
+    """A slider for the learning rate η; each value retrains and redraws one figure.
+
+    params: the starting network (default: the Chapter-7 weights). x, y: the training data,
+    one image (4,) and its target (default: the chapter's example). lr: the first η, between
+    0.001 and 10. steps: how many steps of gradient descent each η gets.
+    """
+
+    def __init__(self, params=None, x=None, y=None, lr: float = 0.1, steps: int = 100):
+        self.start = copy_params(load_params() if params is None else params)
+        if (x is None) != (y is None):
+            raise ValueError("give both x and y, or neither (then the chapter's example is used)")
+        if x is None:
+            x, y = example()
+        self.x = check_x(x, self.start["W1"].shape[1])
+        if self.x.shape != (4,):
+            raise ValueError(f"the explorer shows one 2×2 image: x must have shape (4,); got {self.x.shape}")
+        self.y = check_y(y, (self.start["W2"].shape[0],))
+        lr = check_lr(lr)
+        if not 10.0 ** LOG_MIN <= lr <= 10.0 ** LOG_MAX:
+            raise ValueError(f"lr must be between {10.0 ** LOG_MIN:g} and {10.0 ** LOG_MAX:g} (the slider's "
+                             f"range); got {lr:g}")
+        self.steps = check_steps(steps)
+        if self.steps < 1:
+            raise ValueError("steps must be at least 1")
+        self.first_loss = loss(self.start, self.x, self.y)
+
+        self.slider = widgets.FloatLogSlider(
+            value=lr, base=10, min=LOG_MIN, max=LOG_MAX, step=0.05, description="η",
+            continuous_update=False, readout_format=".3g", layout=widgets.Layout(width="520px"))
+        self.slider.add_class("downhill-lr-slider")
+        self.verdict_html = widgets.HTML()
+        self.verdict_html.add_class("downhill-verdict")
+
+        self._build_figure()
+        self.live = LiveFigure(self.fig, layers=[[
+            self.line, self.end_marker, self.note, self.ax_loss.title,
+            *self.ax_pred.images, *self.pred_texts, self.ax_pred.title]])
+        self.widget = widgets.VBox([self.slider, self.verdict_html, self.live.image])
+        self.widget.add_class("downhill-lr-explorer")
+        self.update()
+        self.slider.observe(lambda change: self.update(), names="value")
+
+    # -- the math ------------------------------------------------------------------------------
+
+    def run(self, lr: float):
+        """Train a fresh copy of the starting weights at learning rate lr. Returns (TrainResult, verdict)."""
+        result = train(self.start, self.x, self.y, lr, self.steps)
+        return result, verdict(result.losses, result.diverged)
+
+    # -- the picture ---------------------------------------------------------------------------
+
+    def _build_figure(self) -> None:
+        self.fig = new_figure(10.5, 4.8)
+        with mpl.rc_context(STYLE):
+            grid = self.fig.add_gridspec(2, 2, width_ratios=[2.7, 1.0])
+            self.ax_loss = self.fig.add_subplot(grid[:, 0])
+            self.ax_pred = self.fig.add_subplot(grid[0, 1])
+            self.ax_target = self.fig.add_subplot(grid[1, 1])
+
+            ax = self.ax_loss
+            self.line = plot_losses(ax, [self.first_loss], color=PALETTE["blue"], log=True)
+            ax.set_xlim(0, self.steps)
+            ax.set_ylim(*Y_LIMITS)
+            ax.set_yticks(10.0 ** np.arange(-16, 11, 4))
+            ax.yaxis.set_minor_locator(mpl.ticker.NullLocator())
+            ax.set_ylabel("loss (MSE, log scale)")
+            limit = EXPLODED * max(self.first_loss, 1.0)
+            ax.axhspan(limit, Y_LIMITS[1], color=PALETTE["vermillion"], alpha=0.12, linewidth=0)
+            ax.text(self.steps * 0.98, limit * 3, "exploded: training stops here", ha="right",
+                    va="bottom", fontsize=12, color=PALETTE["vermillion"])
+            ax.axhline(self.first_loss, color="0.4", linestyle=":", linewidth=1.5)
+            ax.text(self.steps * 0.02, self.first_loss * 2, f"start: {self.first_loss:.3f}", ha="left",
+                    va="bottom", fontsize=12, color="0.3")
+            (self.end_marker,) = ax.plot([0], [self.first_loss], "o", markersize=11, zorder=4,
+                                         markeredgecolor="white", markeredgewidth=1.5)
+            self.note = ax.annotate("", (0, self.first_loss), xytext=(0, 0), textcoords="offset points",
+                                    fontsize=13, fontweight="bold", zorder=5,
+                                    bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="0.7", alpha=0.9))
+            ax.set_title("η = 0.1: steady")
+
+            self.pred_texts = draw_image(self.ax_pred, forward(self.start, self.x),
+                                         f"prediction ŷ\nafter {self.steps} steps")
+            draw_image(self.ax_target, self.y, "target y")
+
+    def update(self) -> None:
+        """Retrain at the slider's η and redraw the figure and the verdict."""
+        lr = float(self.slider.value)
+        result, word = self.run(lr)
+        self.result, self.verdict = result, word
+        k = result.losses.size - 1
+        color = VERDICT_COLORS[word]
+        shown = np.clip(np.nan_to_num(result.losses, nan=Y_LIMITS[1], posinf=Y_LIMITS[1]), *Y_LIMITS)
+
+        self.line.set_data(np.arange(k + 1), shown)
+        self.end_marker.set_data([k], [shown[-1]])
+        self.end_marker.set_color(color)
+        self.end_marker.set_marker("X" if result.diverged else "o")
+        self.end_marker.set_markersize(16 if result.diverged else 11)
+        self.note.xy = (k, shown[-1])
+        if result.diverged:
+            self.note.set_text(f"exploded at step {k}:\ntraining stopped")
+            self.note.set_horizontalalignment("left")
+            self.note.xyann = (14, -40)
+        else:
+            self.note.set_text(f"after {k} steps:\nloss {loss_words(result.final_loss)}")
+            self.note.set_horizontalalignment("right")
+            self.note.xyann = (-14, 22 if shown[-1] < 1e4 else -60)
+        self.note.set_color(color)
+        title = self.ax_loss.title
+        title.set_text(f"η = {lr:.3g}: {word}")
+        title.set_color(color)
+
+        y_hat = forward(result.params, self.x) if np.isfinite(result.final_loss) else np.full(4, np.nan)
+        update_image(self.ax_pred, self.pred_texts, y_hat)
+        self.ax_pred.title.set_text(f"prediction ŷ\nafter {k} steps" if not result.diverged
+                                    else f"prediction ŷ\nat step {k} (stopped)")
+
+        self.verdict_html.value = (
+            f'<span style="font-size:1.15em"><b style="color:{color}">{word}</b> · η = {lr:.3g}, '
+            f"loss {self.first_loss:.3f} → {loss_words(result.final_loss)} after {k} steps: "
+            f"{VERDICT_MEANING[word]}.</span>")
+        self.live.refresh()

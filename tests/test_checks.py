@@ -1,0 +1,492 @@
+"""helpers/checks.py: every check passes the instructor's solution, and explains every kind of wrong
+answer with a CheckFailed (an AssertionError, so nbgrader scores it zero) instead of crashing.
+
+The right answers are the solutions in the instructor's source notebooks, and the untouched answers
+are the stubs in the committed student copies, so these tests use exactly what students get.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import warnings
+from pathlib import Path
+
+import matplotlib as mpl
+import nbformat
+import numpy as np
+import pytest
+
+import helpers as h
+from helpers import checks
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("make_student_copies", ROOT / "tools" / "make_student_copies.py")
+copies = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(copies)
+
+#: exercise function → its check, in the order of the notebooks.
+CHECKS = {
+    "nudge_gradient": checks.check_nudge_gradient,
+    "which_way": checks.check_which_way,
+    "zero_gradient_labels": checks.check_zero_gradient_labels,
+    "gd_step": checks.check_gd_step,
+    "descend": checks.check_descend,
+    "train_chapter7": checks.check_train_chapter7,
+    "classify_run": checks.check_classify_run,
+    "pick_learning_rates": checks.check_pick_learning_rates,
+    "largest_steady_lr": checks.check_largest_steady_lr,
+    "count_params_for": checks.check_count_params_for,
+    "measure_passes": checks.check_measure_passes,
+    "gradient_cost": checks.check_gradient_cost,
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# The answers from the notebooks
+# ----------------------------------------------------------------------------------------------
+
+def _answers(notebook: Path) -> tuple[dict, dict]:
+    """Run a notebook's setup, imports and answer cells; return (namespace, {grade_id: cell source})."""
+    nb = nbformat.read(notebook, as_version=4)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    namespace: dict = {}
+    with mpl.rc_context(), warnings.catch_warnings():   # the imports cell sets the course style
+        warnings.simplefilter("ignore")
+        for cell in code_cells[:2]:
+            exec(cell.source, namespace)
+    grade_cells = {}
+    for cell in code_cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            exec(cell.source, namespace)
+        if meta.get("grade"):
+            grade_cells[meta["grade_id"]] = cell.source
+    return namespace, grade_cells
+
+
+@pytest.fixture(scope="module")
+def solutions() -> dict:
+    """Every exercise function as the instructor wrote it, with its notebook's namespace."""
+    found = {}
+    for source in copies.sources():
+        namespace, grade_cells = _answers(source)
+        for name in CHECKS:
+            if name in namespace:
+                found[name] = (namespace[name], namespace, grade_cells)
+    assert set(found) == set(CHECKS), "every checked function has a solution in the sources"
+    return found
+
+
+@pytest.fixture(scope="module")
+def stubs() -> dict:
+    """Every exercise function as a student first sees it (the committed copies)."""
+    found = {}
+    for copy in sorted((ROOT / "notebooks" / "exercises").glob("ex*.ipynb")):
+        namespace, _ = _answers(copy)
+        found.update({name: namespace[name] for name in CHECKS if name in namespace})
+    assert set(found) == set(CHECKS)
+    return found
+
+
+def _fails(check, answer) -> str:
+    """Run a check that must fail; return its message."""
+    with pytest.raises(checks.CheckFailed) as info:
+        check(answer)
+    assert isinstance(info.value, AssertionError)
+    message = str(info.value)
+    assert message.strip(), "a failing check explains itself"
+    return message
+
+
+# ----------------------------------------------------------------------------------------------
+# Right answers pass, untouched stubs get told to start
+# ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_the_instructors_solution_passes_with_a_tick(name, solutions, capsys):
+    assert CHECKS[name](solutions[name][0]) is None
+    out, err = capsys.readouterr()
+    assert out.startswith("✔ ") and out.count("\n") == 1 and err == ""
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_the_untouched_stub_is_told_to_write_the_function(name, stubs):
+    message = _fails(CHECKS[name], stubs[name])
+    assert f"{name} is not written yet" in message and "NotImplementedError" in message
+
+
+def test_pass_messages_state_the_chapters_numbers(solutions, capsys):
+    for name in ("nudge_gradient", "zero_gradient_labels", "count_params_for", "measure_passes"):
+        CHECKS[name](solutions[name][0])
+    out = capsys.readouterr().out
+    assert "slope of W1[1,0] is +0.439" in out          # the chapter's ∂L/∂W1[1,0] ≈ +0.44
+    assert "found the 11 weights" in out               # W1[:,1] (3) + dead unit 2 (4 + 1 + 4) − W1[2,1]
+    assert "count_params_for(4, 3, 4) = 31" in out
+    assert "62 forward passes" in out and "1 for backprop" in out
+
+
+# ----------------------------------------------------------------------------------------------
+# Whatever a student writes, the check explains it
+# ----------------------------------------------------------------------------------------------
+
+def _raises_zero_division(*args):
+    return 1 / 0
+
+
+def _exits(*args):
+    raise SystemExit(1)
+
+
+class _Awkward:
+    """A return value that fails at everything: comparing, converting, iterating, printing."""
+
+    def _no(self, *args):
+        raise RuntimeError("awkward")
+
+    __eq__ = __ne__ = __lt__ = __gt__ = __float__ = __int__ = __index__ = __len__ = __iter__ = _no
+    __getitem__ = __bool__ = __array__ = __repr__ = __str__ = __hash__ = _no
+
+
+ODD_ANSWERS = {
+    "returns None": (lambda *args: None, ["None"]),
+    "raises ZeroDivisionError": (_raises_zero_division, ["ZeroDivisionError", "your code, at the line",
+                                                         "return 1 / 0"]),
+    "calls sys.exit": (_exits, ["SystemExit"]),
+    "returns an awkward object": (lambda *args: _Awkward(), []),
+    "returns a string": (lambda *args: "oops", []),
+    "returns a generator": (lambda *args: (i for i in range(3)), []),
+    "is not a function": (0.44, ["should be a function"]),
+}
+
+
+@pytest.mark.parametrize("kind", ODD_ANSWERS)
+@pytest.mark.parametrize("name", CHECKS)
+def test_any_odd_answer_gets_an_explanation_not_a_crash(name, kind):
+    answer, fragments = ODD_ANSWERS[kind]
+    message = _fails(CHECKS[name], answer)
+    for fragment in fragments:
+        assert fragment in message
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_the_wrong_number_of_arguments_is_named(name):
+    message = _fails(CHECKS[name], lambda a, b, c, d, e, f, g: None)
+    assert f"{name} should take" in message and "Keep the first line" in message
+
+
+@pytest.mark.parametrize("name", ["nudge_gradient", "gd_step", "gradient_cost", "pick_learning_rates",
+                                  "count_params_for", "descend"])
+def test_numpy_warnings_in_student_code_never_reach_the_output(name, solutions, capsys):
+    def noisy(*args):
+        np.float64(1.0) / np.float64(0.0)             # a RuntimeWarning, silenced by the check
+        np.exp(np.float64(1000.0))
+        warnings.warn("a student's own warning")
+        return solutions[name][0](*args) if name == "pick_learning_rates" else np.nan
+    state = (np.geterr(), list(warnings.filters))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with contextlib.suppress(checks.CheckFailed):
+            CHECKS[name](noisy)
+    assert caught == []
+    assert capsys.readouterr().err == ""
+    assert (np.geterr(), list(warnings.filters)) == state, "a check leaves the numpy and warning settings alone"
+
+
+# ----------------------------------------------------------------------------------------------
+# The likely mistakes, named (wrong sign, shape, NaN, in-place changes, off-by-one, ...)
+# ----------------------------------------------------------------------------------------------
+
+def _nudge(variant):
+    def answer(params, label, x, y, eps):
+        up, down = h.loss(h.nudged(params, label, eps), x, y), h.loss(h.nudged(params, label, -eps), x, y)
+        return variant(up, down, h.loss(params, x, y), eps)
+    return answer
+
+
+def _other_weight(shift):
+    """nudge_gradient that nudges the wrong weight: indices swapped (W1, W2) or shifted (b1, b2)."""
+    def answer(params, label, x, y, eps):
+        key, index = h.parse_label(label, params)
+        if shift and key.startswith("b"):
+            label = f"{key}[{index[0] - 1}]"
+        elif not shift and key.startswith("W") and f"{key}[{index[1]},{index[0]}]" in h.param_labels(params):
+            label = f"{key}[{index[1]},{index[0]}]"
+        return (h.loss(h.nudged(params, label, eps), x, y) - h.loss(h.nudged(params, label, -eps), x, y)) / (2 * eps)
+    return answer
+
+
+def _descend(*, first=True, last=True, sign=-1.0, keep_start=False, grads_once=False):
+    def answer(params, x, y, lr, steps):
+        start, losses = params, ([h.loss(params, x, y)] if first else [])
+        grads = h.backprop(params, x, y)
+        for i in range(steps):
+            if not grads_once:
+                grads = h.backprop(params, x, y)
+            params = {k: params[k] + sign * lr * grads[k] for k in params}
+            if last or i < steps - 1:
+                losses.append(h.loss(params, x, y))
+        return (start if keep_start else params), losses
+    return answer
+
+
+def _chapter7_run(start, lr, steps):
+    def answer():
+        x, y = h.example()
+        run = h.train(start(), x, y, lr, steps)
+        return run.params, list(run.losses)
+    return answer
+
+
+def _classify_unsafe(losses):
+    if np.any(np.diff(losses) > 1e-12):
+        return "unstable"
+    if np.any(losses > 1000 * losses[0]) or not np.all(np.isfinite(losses)):
+        return "diverged"
+    return "too slow" if losses[-1] > 0.5 * losses[0] else "steady"
+
+
+def _classify_strict(losses):
+    if not np.all(np.isfinite(losses)) or np.any(losses > 1000 * losses[0]):
+        return "diverged"
+    if np.any(np.diff(losses) > 0):
+        return "unstable"
+    return "too slow" if losses[-1] > 0.5 * losses[0] else "steady"
+
+
+def _runs_verdict(lr):
+    x, y = h.example()
+    return checks.classify_reference(h.train(h.load_params(), x, y, lr, 100).losses)
+
+
+def _steady(candidates):
+    return [lr for lr in candidates if _runs_verdict(lr) == "steady"]
+
+
+def _sorts_in_place(candidates):
+    candidates.sort()
+    steady = _steady(candidates)
+    return steady[-1] if steady else None
+
+
+def _passes(count_both=False, objects=False, swap=False):
+    def answer(params, x, y):
+        with h.count_forward_passes() as numerical:
+            h.numerical_gradient(params, x, y)
+            if count_both:
+                h.backprop(params, x, y)
+        with h.count_forward_passes() as backward:
+            h.backprop(params, x, y)
+        if objects:
+            return {"numerical": numerical, "backprop": backward}
+        counts = {"numerical": numerical.n, "backprop": backward.n}
+        return {"numerical": counts["backprop"], "backprop": counts["numerical"]} if swap else counts
+    return answer
+
+
+def _mutating_step(params, grads, lr):
+    for key in params:
+        params[key] -= lr * grads[key]
+    return params
+
+
+# name → [(what is wrong, the answer, fragments its message must contain)]
+MISTAKES = {
+    "nudge_gradient": [
+        ("sign flipped", _nudge(lambda up, down, base, eps: (down - up) / (2 * eps)), ["sign is flipped"]),
+        ("divided by eps", _nudge(lambda up, down, base, eps: (up - down) / eps), ["twice the slope", "2·eps"]),
+        ("not divided", _nudge(lambda up, down, base, eps: up - down), ["not yet divided"]),
+        ("one-sided", _nudge(lambda up, down, base, eps: (up - base) / eps), ["one-sided"]),
+        ("the loss itself", _nudge(lambda up, down, base, eps: base), ["is a loss, not a slope"]),
+        ("NaN", _nudge(lambda up, down, base, eps: float("nan")), ["nan"]),
+        ("an array", _nudge(lambda up, down, base, eps: np.array([up, down])), ["shape (2,)", "one number"]),
+        ("a bool", _nudge(lambda up, down, base, eps: up > down), ["yes/no"]),
+        ("a 0-d array is fine, wrong value", _nudge(lambda up, down, base, eps: np.array(0.5)), ["returned +0.5"]),
+        ("indices swapped", _other_weight(shift=False), ["returned 0", "You got zero"]),
+        ("index shifted", _other_weight(shift=True), ["slope of b2[0], a different weight"]),
+    ],
+    "which_way": [
+        ("reversed", lambda g: "increase" if g > 0 else "decrease" if g < 0 else "leave", ['"decrease"', "bigger"]),
+        ("zero not handled", lambda g: "decrease" if g > 0 else "increase", ["exactly 0", "before you test"]),
+        ("a number", lambda g: -np.sign(g), ["one of the words"]),
+        ("an unknown word", lambda g: "down", ['returned "down"', "one of the words"]),
+    ],
+    "zero_gradient_labels": [
+        ("tuples, not labels", lambda p, x, y: [h.parse_label(lab, p) for lab in ("W1[0,1]",)], ["as text"]),
+        ("a single string", lambda p, x, y: "W1[0,1]", ["list of labels"]),
+        ("unknown label", lambda p, x, y: ["W1[9,9]"], ["not a parameter label"]),
+        ("dead unit missed", lambda p, x, y: [lab for lab in h.param_labels(p) if lab.endswith(",1]")][:3],
+         ["misses", "switched off"]),
+        ("live weight included", lambda p, x, y: ["W1[1,0]"], ["W1[1,0]", "not 0"]),
+        ("duplicates", lambda p, x, y: ["W1[0,1]", "W1[0,1]"], ["more than once"]),
+    ],
+    "gd_step": [
+        ("plus sign", lambda p, g, lr: {k: p[k] + lr * g[k] for k in p}, ["went UP", "sign of the update"]),
+        ("no learning rate", lambda p, g, lr: {k: p[k] - g[k] for k in p}, ["learning rate"]),
+        ("changes params in place", _mutating_step, ["changed its input `params` in place"]),
+        ("nothing moves", lambda p, g, lr: {k: p[k].copy() for k in p}, ["nothing moved"]),
+        ("only W1 updated", lambda p, g, lr: {**p, "W1": p["W1"] - lr * g["W1"]}, ["W1 is right", "b1, W2, b2 are not"]),
+        ("W1 transposed", lambda p, g, lr: {k: (p[k] - lr * g[k]).T for k in p}, ["shape", "transposed"]),
+        ("NaN inside", lambda p, g, lr: {k: p[k] * np.nan for k in p}, ["nan"]),
+        ("a key missing", lambda p, g, lr: {k: p[k] - lr * g[k] for k in ("W1", "b1", "W2")}, ["missing b2"]),
+        ("a list", lambda p, g, lr: [p[k] - lr * g[k] for k in p], ["should return a dict"]),
+    ],
+    "descend": [
+        ("no loss before the first step", _descend(first=False), ["before the first step is missing"]),
+        ("no loss after the last step", _descend(last=False), ["after the last step is missing"]),
+        ("plus sign", _descend(sign=+1.0), ["went up at step 1", "sign of the update"]),
+        ("the starting params", _descend(keep_start=True), ["params it started from"]),
+        ("gradient computed once", _descend(grads_once=True), ["recompute it inside the loop"]),
+        ("only the params", lambda p, x, y, lr, s: p, ["only the params"]),
+        ("the wrong order", lambda p, x, y, lr, s: tuple(reversed(_descend()(p, x, y, lr, s))), ["order"]),
+        ("NaN losses", lambda p, x, y, lr, s: (p, [np.nan] * (s + 1)), ["nan"]),
+        ("three things", lambda p, x, y, lr, s: (p, [], 0), ["two things"]),
+    ],
+    "train_chapter7": [
+        ("too few steps", _chapter7_run(h.load_params, 0.1, 5), ["not below 0.001", "more steps"]),
+        ("another start", _chapter7_run(lambda: h.init_params(seed=0), 0.1, 300), ["Start from h.load_params()"]),
+        ("overshooting", _chapter7_run(h.load_params, 1.0, 100), ["went UP", "smaller learning rate"]),
+        ("params and losses of different runs",
+         lambda: (_chapter7_run(h.load_params, 0.1, 100)()[0], _chapter7_run(h.load_params, 0.1, 50)()[1]),
+         ["same run"]),
+    ],
+    "classify_run": [
+        ("always steady", lambda losses: "steady", ['returned "steady"']),
+        ("nan slips through", _classify_unsafe, ["blow-up first", "np.isfinite"]),
+        ("any rise counts", _classify_strict, ["rounding noise", "1e-12"]),
+        ("a number", lambda losses: 3, ["one of the words"]),
+    ],
+    "pick_learning_rates": [
+        ("a list", lambda: [0.001, 0.1, 2.0], ["should return a dict"]),
+        ("a key missing", lambda: {"small": 0.001, "good": 0.1, "too large": 2.0}, ['no "too small" key']),
+        ("negative", lambda: {"too small": -0.1, "good": 0.1, "too large": 2.0}, ["positive"]),
+        ("too small is fine", lambda: {"too small": 0.05, "good": 0.1, "too large": 2.0}, ["Try a smaller one"]),
+        ("too large is fine", lambda: {"too small": 0.001, "good": 0.1, "too large": 0.5}, ["Try a larger one"]),
+        ("good overshoots", lambda: {"too small": 0.001, "good": 1.0, "too large": 2.0}, ["went UP"]),
+        ("NaN", lambda: {"too small": 0.001, "good": float("nan"), "too large": 2.0}, ["nan"]),
+        ("text", lambda: {"too small": "0.001", "good": 0.1, "too large": 2.0}, ["one number"]),
+    ],
+    "largest_steady_lr": [
+        ("the smallest steady one", lambda c: min(_steady(c), default=None), ["steady too and larger"]),
+        ("the largest of all", lambda c: max(c), ["that run is diverged"]),
+        ("sorts the list in place", _sorts_in_place, ["in place"]),
+        ("the position", lambda c: c.index(max(_steady(c))) if _steady(c) else None, ["position"]),
+        ("a verdict", lambda c: "steady", ["learning rate itself"]),
+        ("not a candidate", lambda c: 0.123, ["not one of the candidates"]),
+        ("never None", lambda c: max(_steady(c), default=min(c)), ["answer is None"]),
+    ],
+    "count_params_for": [
+        ("weights only", lambda i, n, o: i * n + n * o, ["weights only"]),
+        ("no output biases", lambda i, n, o: i * n + n * o + n, ["output layer"]),
+        ("no hidden biases", lambda i, n, o: i * n + n * o + o, ["hidden layer"]),
+        ("units", lambda i, n, o: i + n + o, ["units"]),
+        ("half a parameter", lambda i, n, o: 31.5, ["whole number"]),
+        ("text", lambda i, n, o: "31", ["the text '31'", "a whole number"]),
+    ],
+    "measure_passes": [
+        ("the counters themselves", _passes(objects=True), ["passes.n"]),
+        ("one block for both", _passes(count_both=True), ["includes the backprop pass"]),
+        ("swapped", _passes(swap=True), ["swapped"]),
+        ("the parameter count", lambda p, x, y: {"numerical": h.count_params(p), "backprop": 1},
+         ["number of parameters"]),
+        ("a list", lambda p, x, y: [62, 1], ["should return a dict"]),
+    ],
+    "gradient_cost": [
+        ("one pass per weight", lambda n, t: (n * t, 2 * t), ["two forward passes per weight"]),
+        ("backward pass only", lambda n, t: (2 * n * t, t), ["backward pass only"]),
+        ("swapped", lambda n, t: (2 * t, 2 * n * t), ["swapped"]),
+        ("one number", lambda n, t: 2 * n * t, ["two things"]),
+        ("NaN", lambda n, t: (float("nan"), 2 * t), ["nan"]),
+    ],
+}
+
+
+@pytest.mark.parametrize("name, what, answer, fragments",
+                         [(name, *case) for name, cases in MISTAKES.items() for case in cases],
+                         ids=[f"{name}: {case[0]}" for name, cases in MISTAKES.items() for case in cases])
+def test_the_likely_mistake_is_named(name, what, answer, fragments):
+    message = _fails(CHECKS[name], answer)
+    for fragment in fragments:
+        assert fragment in message, f"{what}: expected {fragment!r} in:\n{message}"
+
+
+def test_every_check_has_its_mistakes_tested():
+    assert set(MISTAKES) == set(CHECKS)
+    assert set(CHECKS.values()) == {getattr(checks, n) for n in checks.__all__ if n.startswith("check_")}
+
+
+def test_case_and_spaces_in_words_are_forgiven(solutions, capsys):
+    checks.check_which_way(lambda g: f"  {solutions['which_way'][0](g).upper()} ")
+    checks.check_classify_run(lambda losses: solutions["classify_run"][0](losses).title())
+    assert capsys.readouterr().out.count("✔") == 2
+
+
+def test_numbers_of_any_numeric_type_are_accepted(capsys):
+    checks.check_count_params_for(lambda i, n, o: np.int64(n * i + n + o * n + o))
+    checks.check_count_params_for(lambda i, n, o: float(n * i + n + o * n + o))
+    checks.check_gradient_cost(lambda n, t: [np.float32(2 * n * t), 2 * t])
+    assert capsys.readouterr().out.count("✔") == 3
+
+
+# ----------------------------------------------------------------------------------------------
+# Hidden tests catch answers hard-coded for the visible check
+# ----------------------------------------------------------------------------------------------
+
+def _key(value):
+    """A hashable fingerprint of call arguments (arrays by their bytes)."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.shape, value.tobytes())
+    if isinstance(value, dict):
+        return tuple(sorted((k, _key(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_key(v) for v in value)
+    return repr(value)
+
+
+def _memorised(right):
+    """(recorder, cheat): run the visible check with `recorder`, then `cheat` knows every answer it
+    asked for, and answers anything else with the first answer it saw: a hard-coded solution."""
+    table = {}
+
+    def recorder(*args):
+        answer = right(*args)
+        table.setdefault(_key(args), answer)
+        return answer
+
+    def cheat(*args):
+        return table.get(_key(args), next(iter(table.values())))
+
+    return recorder, cheat
+
+
+def _hidden_block(source: str) -> str:
+    lines = source.split("\n")
+    begin = next(i for i, line in enumerate(lines) if "BEGIN HIDDEN TESTS" in line)
+    end = next(i for i, line in enumerate(lines) if "END HIDDEN TESTS" in line)
+    return "\n".join(lines[begin + 1:end])
+
+
+WITH_ARGUMENTS = [name for name in CHECKS if name not in ("train_chapter7", "pick_learning_rates")]
+
+
+@pytest.mark.parametrize("name", WITH_ARGUMENTS)
+def test_a_hard_coded_answer_passes_the_visible_check_but_not_the_hidden_tests(name, solutions, capsys):
+    right, namespace, grade_cells = solutions[name]
+    (source,) = [s for s in grade_cells.values() if s.startswith(f"checks.check_{name}({name})")]
+    hidden = _hidden_block(source)
+    recorder, cheat = _memorised(right)
+    CHECKS[name](recorder)
+    CHECKS[name](cheat)                                   # the visible check cannot tell
+    assert capsys.readouterr().out.count("✔") == 2
+    exec(hidden, {**namespace, name: right})              # the real answer passes the hidden tests
+    with pytest.raises(Exception):
+        exec(hidden, {**namespace, name: cheat})          # the hard-coded one does not
+
+
+def test_exercise_rules_match_the_course_verdicts():
+    """classify_run's rules (exercise 04) agree with h.verdict, which the lesson's explorer shows."""
+    x, y = h.example()
+    for lr in [0.0005, 0.001, 0.003, 0.01, 0.1, 0.3, 0.5, 0.6, 0.65, 0.7, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0]:
+        run = h.train(h.load_params(), x, y, lr, checks.LR_STEPS)
+        assert checks.classify_reference(run.losses) == h.verdict(run.losses, run.diverged), lr
+    assert [_runs_verdict(lr) for lr in (0.001, 0.1, 1.0, 10.0)] == ["too slow", "steady", "unstable", "diverged"]

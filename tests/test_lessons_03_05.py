@@ -1,0 +1,122 @@
+"""Lessons 03–05 run headless and show the chapter's facts, computed by their own code."""
+
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from conftest import NOTEBOOKS, cell_text, execute_notebook
+
+L03 = NOTEBOOKS / "03_gradient_descent.ipynb"
+L04 = NOTEBOOKS / "04_learning_rate.ipynb"
+L05 = NOTEBOOKS / "05_why_backprop.ipynb"
+LESSONS = [L03, L04, L05]
+
+#: The chapter's table of learning rates, 100 steps on its example.
+REGIMES = {"0.001": "too slow", "0.1": "steady", "1.0": "unstable", "10.0": "diverged"}
+
+
+def sources(path, kind):
+    nb = nbformat.read(path, as_version=4)
+    return [cell.source for cell in nb.cells if cell.cell_type == kind]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_runs_headless_without_errors_or_stderr(path, run_notebook):
+    nb = run_notebook(path)
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", f"cell {index}: {out.get('ename')}: {out.get('evalue')}"
+            assert not (out["output_type"] == "stream" and out["name"] == "stderr"), \
+                f"cell {index} wrote to stderr: {out['text'][:300]}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_has_the_parts_of_a_lesson(path):
+    text = "\n".join(sources(path, "markdown"))
+    assert text.lstrip().startswith("# 0"), "a title first"
+    for part in ("In this lesson you will", "Where lesson", "Self-check", "<details>", "## Summary"):
+        assert part in text, f"missing: {part}"
+
+
+@pytest.mark.parametrize("path", [L03, L04], ids=lambda p: p.stem)
+def test_every_widget_is_followed_by_what_do_you_notice(path):
+    nb = nbformat.read(path, as_version=4)
+    widget_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "Explorer(" in c.source
+                    and "import" not in c.source]
+    assert widget_cells
+    for i in widget_cells:
+        following = nb.cells[i + 1]
+        assert following.cell_type == "markdown" and "What do you notice?" in following.source
+
+
+@pytest.mark.parametrize("path", [L03, L04], ids=lambda p: p.stem)
+def test_widgets_show_a_png_where_no_widget_manager_runs(path, run_notebook):
+    nb = run_notebook(path)
+    shown = [out for cell in nb.cells if cell.cell_type == "code" and "Explorer(" in cell.source
+             for out in cell.outputs if "application/vnd.jupyter.widget-view+json" in out.get("data", {})]
+    assert shown and all("image/png" in out["data"] for out in shown)
+
+
+def test_03_steps_downhill_with_the_chapter_numbers(run_notebook):
+    text = cell_text(run_notebook(L03))
+    assert "η = 0.1" in text
+    assert "loss L         = 0.896" in text
+    assert "= +0.439" in text                                   # ∂L/∂W1[1,0]
+    assert re.search(r"0\.4800 − 0\.1 × 0\.4390 = 0\.4361", text)  # the step by hand
+    assert "W1[1,0] after h.gd_step: 0.4361" in text
+    plus = float(re.search(r"after one step, plus sign\s*: ([\d.]+)", text).group(1))
+    minus = float(re.search(r"after one step, minus sign\s*: ([\d.]+)", text).group(1))
+    assert minus < 0.896 < plus                                 # the minus sign goes downhill
+    assert re.search(r"within 0\.1 of its target from step \d+ on: True", text)
+
+
+def test_03_three_hidden_units_plateau_six_learn_every_flip(run_notebook):
+    text = cell_text(run_notebook(L03))
+    assert "right after 3000 steps: 6 of 16" in text
+    assert "plateau reached: 0.1250" in text
+    assert "lowest loss for outputs on a 3-D sheet: 0.0625" in text
+    assert "right after 3000 steps: 16 of 16" in text
+    last_code = [c for c in run_notebook(L03).cells if c.cell_type == "code"][-1]
+    assert sum("image/png" in out.get("data", {}) for out in last_code.outputs) == 2   # the two grids
+
+
+def test_04_shows_the_four_regimes_as_the_chapter_says(run_notebook):
+    text = cell_text(run_notebook(L04))
+    assert "η = 0.1" in text
+    for lr, word in REGIMES.items():
+        assert re.search(rf"η = {re.escape(lr)} → {word}", text), f"η = {lr} should be {word}"
+        assert re.search(rf"\| {re.escape(lr)} \|.*\*\*{word}\*\*", text)
+    assert "change / gradient = -0.10" in text                  # η = 0.1: a tenth of the gradient
+    assert "— (stopped)" in text                                # η = 10 stops early
+
+
+def test_04_challenge_answer_is_computed_and_folded(run_notebook):
+    nb = run_notebook(L04)
+    html = [out["data"]["text/html"] for cell in nb.cells for out in cell.get("outputs", [])
+            if "text/html" in out.get("data", {}) and "Answer" in out["data"]["text/html"]]
+    assert len(html) == 1 and html[0].lstrip().startswith("<details>")
+    largest = float(re.search(r"converges is about <b>([\d.]+)</b>", html[0]).group(1))
+    assert 0.1 < largest < 10.0
+
+
+def test_05_counts_forward_passes(run_notebook):
+    text = cell_text(run_notebook(L05))
+    assert "wiggle_gradient:      62 forward passes" in text
+    assert "h.numerical_gradient: 62 forward passes" in text
+    assert "h.backprop:           1 forward pass" in text
+    assert re.search(r"\s2704\s+5408\s+1\n", text)              # 300 hidden units: 2·P vs 1
+    assert "2,000,000" in text                                  # a million weights
+    assert "backprop says ∂L/∂W2[1,0] = -0.2200" in text
+    assert "∂L/∂ŷ1 · h0 = -0.5500 × 0.400 = -0.2200" in text
+    relative = float(re.search(r"relative error: ([\d.e+-]+)", text).group(1))
+    assert relative < 1e-6
+
+
+def test_05_text_output_is_the_same_on_every_run(run_notebook, tmp_path):
+    """Measured times are only plotted, never printed: the text output does not change between runs."""
+    copy = tmp_path / L05.name
+    shutil.copy(L05, copy)
+    again = execute_notebook(copy)
+    assert cell_text(again) == cell_text(run_notebook(L05))

@@ -1,0 +1,127 @@
+"""The learning-rate explorer, driven from Python: move the slider, read the verdict and the picture."""
+
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import helpers as h
+from helpers.lr_explorer import LearningRateExplorer
+
+#: The chapter's table: what each learning rate does to the example in 100 steps.
+CHAPTER = {0.001: "too slow", 0.1: "steady", 1.0: "unstable", 10.0: "diverged"}
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return LearningRateExplorer()
+
+
+def plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def test_widgets_carry_the_class_names_the_browser_tests_use(explorer):
+    assert "downhill-lr-explorer" in explorer.widget._dom_classes
+    assert "downhill-lr-slider" in explorer.slider._dom_classes
+    assert "downhill-verdict" in explorer.verdict_html._dom_classes
+    assert "downhill-plot" in explorer.live.image._dom_classes
+
+
+def test_slider_runs_from_a_thousandth_to_ten_on_a_log_scale(explorer):
+    s = explorer.slider
+    assert (s.base, s.min, s.max) == (10, -3, 1)
+    assert s.description == "η" and s.continuous_update is False
+    assert f"{0.1:{s.readout_format}}" == "0.1"
+    assert f"{0.001:{s.readout_format}}" == "0.001"
+    assert f"{10.0:{s.readout_format}}" == "10"
+
+
+def test_starts_at_a_tenth_and_calls_it_steady():
+    fresh = LearningRateExplorer()
+    assert fresh.slider.value == pytest.approx(0.1)
+    assert plain(fresh.verdict_html.value).startswith("steady")
+
+
+@pytest.mark.parametrize("lr", sorted(CHAPTER))
+def test_verdict_follows_the_slider_as_the_chapter_says(explorer, lr):
+    explorer.slider.value = lr
+    result = h.train(h.load_params(), *h.example(), lr, 100)      # the same run, done here
+    expected = h.verdict(result.losses, result.diverged)
+    assert expected == CHAPTER[lr]
+    text = plain(explorer.verdict_html.value)
+    assert text.startswith(expected)
+    assert f"η = {lr:g}" in text
+    # the final loss is stated: 4 decimals in the usual range, otherwise a power of ten
+    final = result.final_loss
+    assert (f"{final:.4f}" in text) if 1e-3 <= final < 1e4 else (f"{final:.1e}".split("e")[0] in text)
+    assert explorer.ax_loss.get_title().endswith(expected)
+
+
+def test_a_diverged_run_stops_with_a_cross_and_a_note(explorer):
+    explorer.slider.value = 10.0
+    result = h.train(h.load_params(), *h.example(), 10.0, 100)
+    k = result.losses.size - 1
+    assert k < 100
+    xs, _ = explorer.line.get_data()
+    assert len(xs) == k + 1                          # the curve stops where training stopped
+    assert explorer.end_marker.get_marker() == "X"
+    assert f"step {k}" in explorer.note.get_text()
+    assert "stopped" in plain(explorer.verdict_html.value) or "exploded" in plain(explorer.verdict_html.value)
+    explorer.slider.value = 0.1
+    assert explorer.end_marker.get_marker() == "o"
+    assert len(explorer.line.get_data()[0]) == 101
+
+
+def test_prediction_image_shows_the_trained_network(explorer):
+    explorer.slider.value = 0.1
+    x, y = h.example()
+    y_hat = h.forward(h.train(h.load_params(), x, y, 0.1, 100).params, x)
+    np.testing.assert_allclose(y_hat, y, atol=0.01)               # η = 0.1 flips the image
+    assert [t.get_text() for t in explorer.pred_texts] == [f"{abs(v):.2f}" if abs(v) < 0.005 else f"{v:.2f}"
+                                                           for v in y_hat]
+
+
+def test_the_picture_changes_and_comes_back(explorer):
+    explorer.slider.value = 0.1
+    at_tenth = explorer.live.image.value
+    assert at_tenth[:8] == b"\x89PNG\r\n\x1a\n"
+    explorer.slider.value = 1.0
+    assert explorer.live.image.value != at_tenth
+    explorer.slider.value = 0.1
+    assert explorer.live.image.value == at_tenth
+
+
+def test_every_position_of_the_slider_gives_one_of_the_four_verdicts(explorer):
+    before = plt.get_fignums()
+    n_artists = len(explorer.fig.findobj())
+    for exponent in np.arange(-3, 1.001, 0.25):
+        explorer.slider.value = float(10 ** exponent)
+        assert plain(explorer.verdict_html.value).split(" ")[0] in {"too", "steady", "unstable", "diverged"}
+    assert plt.get_fignums() == before                 # no new figures
+    assert len(explorer.fig.findobj()) == n_artists    # artists updated, not added
+
+
+def test_other_starting_points_and_step_counts():
+    params = h.init_params(4, seed=2)
+    x = np.array([1.0, 1.0, 0.0, 0.0])
+    e = LearningRateExplorer(params, x, h.flip(x), lr=0.05, steps=30)
+    result = h.train(params, x, h.flip(x), 0.05, 30)
+    assert plain(e.verdict_html.value).startswith(h.verdict(result.losses, result.diverged))
+    assert len(e.line.get_data()[0]) == result.losses.size
+
+
+def test_arguments_are_checked_with_helpful_messages():
+    with pytest.raises(ValueError, match="between 0.001 and 10"):
+        LearningRateExplorer(lr=50)
+    with pytest.raises(ValueError, match="both x and y"):
+        LearningRateExplorer(y=[1, 1, 0, 1])
+    with pytest.raises(ValueError, match="at least 1"):
+        LearningRateExplorer(steps=0)
+
+
+def test_displays_as_a_widget_with_a_png_fallback(explorer):
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,79 @@
+"""The shared plot style and pictures."""
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+
+import helpers as h
+from helpers import plots
+
+matplotlib.use("Agg")
+
+OKABE_ITO = {"#000000", "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"}
+
+
+def test_the_cycle_and_signed_map_use_only_the_colour_blind_safe_palette():
+    cycle = [to_hex(c) for c in plots.STYLE["axes.prop_cycle"].by_key()["color"]]
+    assert set(cycle) <= OKABE_ITO and len(cycle) >= 6
+    ends = {to_hex(plots.SIGNED_CMAP(0.0)), to_hex(plots.SIGNED_CMAP(1.0))}
+    assert ends <= OKABE_ITO
+    assert np.allclose(plots.SIGNED_CMAP(0.5)[:3], 1.0, atol=0.01)      # zero is white
+
+
+def test_style_is_sized_for_a_projector():
+    assert plots.STYLE["font.size"] >= 14 and plots.STYLE["lines.linewidth"] >= 2
+
+
+@pytest.mark.parametrize("value, text", [(-0.001, "0.00"), (0.4999, "0.50"), (-0.25, "-0.25"),
+                                         (np.nan, "nan"), (np.inf, "nan"), (2416.9, "2e3")])
+def test_pixel_text(value, text):
+    assert plots.pixel_text(value) == text
+
+
+def test_update_image_rewrites_numbers_and_keeps_them_readable():
+    fig, ax = plt.subplots()
+    texts = plots.draw_image(ax, [0.0, 1.0, 0.2, 0.9])
+    assert [t.get_text() for t in texts] == ["0.00", "1.00", "0.20", "0.90"]
+    assert [t.get_color() for t in texts] == ["white", "black", "white", "black"]
+    plots.update_image(ax, texts, [1.0, 0.0, -0.004, 0.7])
+    assert [t.get_text() for t in texts] == ["1.00", "0.00", "0.00", "0.70"]
+    assert [t.get_color() for t in texts] == ["black", "white", "white", "black"]
+    assert np.array_equal(ax.images[0].get_array(), [[1.0, 0.0], [0.0, 0.7]])
+    plt.close(fig)
+
+
+def test_show_task_draws_input_target_and_prediction():
+    x, y = h.example()
+    fig = plots.show_task(x, y, h.forward(h.load_params(), x))
+    assert [ax.get_title() for ax in fig.axes] == ["input x", "target y (flipped)", "prediction ŷ"]
+    shown = [[t.get_text() for t in ax.texts] for ax in fig.axes]
+    assert shown[2] == ["0.10", "-0.10", "-0.05", "-0.25"]
+    plt.close(fig)
+
+
+def test_flip_grid_frames_right_and_wrong_predictions():
+    X, Y = h.dataset()
+    Y_hat = Y.copy()
+    Y_hat[3] = 1 - Y_hat[3]                       # one wrong image
+    fig = plots.flip_grid(X, Y_hat, Y, "one wrong")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title().startswith("ŷ")]
+    assert titles.count("ŷ ✓") == 15 and titles.count("ŷ ✗") == 1
+    assert fig._suptitle.get_text() == "one wrong"
+    plt.close(fig)
+
+
+def test_loop_diagram_names_the_four_stages():
+    fig = plots.loop_diagram([0.1, -0.1, -0.05, -0.25], 0.89625, ("W1[1,0]", 0.439), 0.1)
+    text = " ".join(t.get_text() for t in fig.axes[0].texts)
+    for stage in ("forward pass", "loss", "gradients", "update", "0.896", "+0.439", "η = 0.1"):
+        assert stage in text
+    plt.close(fig)
+
+
+def test_plot_losses_labels_its_axes():
+    fig, ax = plt.subplots()
+    plots.plot_losses(ax, [1.0, 0.5, 0.25])
+    assert ax.get_xlabel() == "step" and ax.get_ylabel() == "loss (MSE)" and ax.get_yscale() == "log"
+    plt.close(fig)

@@ -1,0 +1,188 @@
+"""The step-through trainer, driven from Python the way a student drives it with the mouse."""
+
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import helpers as h
+from helpers.plots import loop_diagram
+from helpers.trainer import TrainerExplorer, loss_text, short_number
+
+
+def readout_loss(trainer) -> float:
+    match = re.search(r"loss = (-?\d+\.\d{4,})", trainer.readout.value)
+    assert match, f"no 'loss = 0.xxxx' in the readout: {trainer.readout.value!r}"
+    return float(match.group(1))
+
+
+def readout_step(trainer) -> int:
+    match = re.search(r"step (\d+)", trainer.readout.value)
+    assert match, trainer.readout.value
+    return int(match.group(1))
+
+
+@pytest.fixture
+def trainer():
+    return TrainerExplorer()
+
+
+def test_widgets_carry_the_class_names_the_browser_tests_use(trainer):
+    assert "downhill-trainer" in trainer.widget._dom_classes
+    assert "downhill-step" in trainer.step_button._dom_classes
+    assert "downhill-step10" in trainer.step10_button._dom_classes
+    assert "downhill-reset" in trainer.reset_button._dom_classes
+    assert "downhill-loss" in trainer.readout._dom_classes
+    assert "downhill-plot" in trainer.live.image._dom_classes
+    assert [trainer.step_button.description, trainer.step10_button.description,
+            trainer.reset_button.description] == ["Step", "Step ×10", "Reset"]
+
+
+def test_starts_at_the_chapter_loss_with_four_decimals(trainer):
+    params = h.load_params()
+    x, y = h.example()
+    expected = np.mean((h.forward(params, x) - y) ** 2)          # the MSE written out
+    assert readout_step(trainer) == 0
+    assert readout_loss(trainer) == pytest.approx(expected, abs=1e-4)
+    assert "loss = 0.8962" in trainer.readout.value or "loss = 0.8963" in trainer.readout.value
+
+
+def test_one_step_is_one_update_w_minus_lr_times_gradient(trainer):
+    params = h.load_params()
+    x, y = h.example()
+    grads = h.numerical_gradient(params, x, y)                    # an independent gradient
+    expected = {k: params[k] - 0.1 * grads[k] for k in h.PARAM_NAMES}
+    trainer.step_button.click()
+    assert readout_step(trainer) == 1
+    for k in h.PARAM_NAMES:
+        np.testing.assert_allclose(trainer.params[k], expected[k], atol=1e-8)
+    assert readout_loss(trainer) == pytest.approx(h.loss(expected, x, y), abs=1e-4)
+
+
+def test_loss_readout_goes_down_with_every_step(trainer):
+    seen = [readout_loss(trainer)]
+    for _ in range(5):
+        trainer.step_button.click()
+        seen.append(readout_loss(trainer))
+    assert all(b < a for a, b in zip(seen, seen[1:])), seen
+
+
+def test_step_times_ten_matches_ten_single_steps():
+    ten = TrainerExplorer()
+    ten.step10_button.click()
+    one = TrainerExplorer()
+    for _ in range(10):
+        one.step_button.click()
+    assert ten.steps == one.steps == 10
+    for k in h.PARAM_NAMES:
+        np.testing.assert_allclose(ten.params[k], one.params[k], rtol=1e-10, atol=1e-12)
+    assert ten.readout.value == one.readout.value
+
+
+def test_the_picture_changes_with_a_step_and_reset_restores_it(trainer):
+    first = trainer.live.image.value
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    trainer.step_button.click()
+    after_step = trainer.live.image.value
+    assert after_step != first
+    trainer.step10_button.click()
+    assert trainer.live.image.value != after_step
+    trainer.reset_button.click()
+    assert readout_step(trainer) == 0
+    assert trainer.steps == 0
+    start = h.load_params()
+    for k in h.PARAM_NAMES:
+        np.testing.assert_array_equal(trainer.params[k], start[k])
+    assert trainer.live.image.value == first
+
+
+def test_bar_chart_names_the_weights_that_moved_most(trainer):
+    params = h.load_params()
+    x, y = h.example()
+    moved = 0.1 * np.abs(h.flatten(h.numerical_gradient(params, x, y)))   # |change| after one step
+    trainer.step_button.click()
+    labels = [t.get_text() for t in trainer.ax_bars.get_yticklabels()]
+    names = h.param_labels(params)
+    assert len(labels) == 6 and all(label in names for label in labels)
+    shown = sorted((moved[names.index(label)] for label in labels), reverse=True)
+    np.testing.assert_allclose(shown, np.sort(moved)[::-1][:6], atol=1e-7)
+    assert labels[0] == "b2[3]"                 # |∂L/∂b2[3]| = 0.625 is the largest gradient
+
+
+def test_pixel_numbers_stay_readable_once_a_pixel_turns_white(trainer):
+    for _ in range(3):
+        trainer.step10_button.click()
+    y_hat = h.forward(trainer.params, h.example()[0])
+    for text, value in zip(trainer.pred_texts, y_hat):
+        assert text.get_text() == f"{value:.2f}".replace("-0.00", "0.00")
+        assert text.get_color() == ("black" if value > 0.5 else "white")
+
+
+def test_a_huge_learning_rate_stops_and_says_diverged():
+    trainer = TrainerExplorer(lr=10.0)
+    trainer.step10_button.click()
+    expected = h.train(h.load_params(), *h.example(), 10.0, 10)
+    assert expected.diverged
+    assert trainer.diverged and "diverged" in trainer.readout.value
+    assert trainer.steps == expected.losses.size - 1
+    assert trainer.step_button.disabled and trainer.step10_button.disabled
+    trainer.step_button.click()                               # ignored while diverged
+    assert trainer.steps == expected.losses.size - 1
+    trainer.reset_button.click()
+    assert not trainer.diverged and not trainer.step_button.disabled
+
+
+def test_single_steps_also_notice_divergence():
+    trainer = TrainerExplorer(lr=10.0)
+    for _ in range(8):
+        trainer.step_button.click()
+    assert trainer.diverged
+    assert trainer.steps == h.train(h.load_params(), *h.example(), 10.0, 8).losses.size - 1
+
+
+def test_other_networks_and_examples_work():
+    params = h.init_params(5, seed=1)
+    x = np.array([0.0, 1.0, 1.0, 0.0])
+    trainer = TrainerExplorer(params, x, h.flip(x), lr=0.05)
+    trainer.step_button.click()
+    assert readout_loss(trainer) == pytest.approx(h.train(params, x, h.flip(x), 0.05, 1).final_loss, abs=1e-4)
+    assert len(trainer.labels) == h.count_params(params)
+
+
+def test_arguments_are_checked_with_helpful_messages():
+    with pytest.raises(ValueError, match="both x and y"):
+        TrainerExplorer(x=[1, 0, 1, 1])
+    with pytest.raises(ValueError, match="one 2×2 image"):
+        TrainerExplorer(x=np.eye(4), y=np.eye(4))
+    with pytest.raises(ValueError, match="learning rate"):
+        TrainerExplorer(lr=-1)
+
+
+def test_displays_as_a_widget_with_a_png_fallback(trainer):
+    bundle = trainer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_one_figure_no_pyplot_figures_no_growing_artists(trainer):
+    before = plt.get_fignums()
+    n_artists = len(trainer.fig.findobj())
+    for _ in range(12):
+        trainer.step_button.click()
+    trainer.reset_button.click()
+    assert plt.get_fignums() == before
+    assert len(trainer.fig.findobj()) == n_artists
+
+
+def test_number_formats():
+    assert loss_text(0.39291767) == "0.3929"
+    assert loss_text(2.3e-14).startswith("0.0000") and "2.3e-14" in loss_text(2.3e-14)
+    assert short_number(-42280.0) == "-4.2e4" and short_number(0.0439, signed=True) == "+0.0439"
+
+
+def test_loop_diagram_shows_the_numbers_it_is_given():
+    fig = loop_diagram([0.1, -0.1, -0.05, -0.25], 0.89625, ("W1[1,0]", 0.439), 0.1)
+    texts = " ".join(t.get_text() for t in fig.findobj(plt.Text))
+    assert "0.896" in texts and "+0.439" in texts and "η = 0.1" in texts and "-0.25" in texts
+    plt.close(fig)
