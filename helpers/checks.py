@@ -63,6 +63,8 @@ HALF = 0.5          # "too slow" if the last loss is above HALF × the first, el
 
 #: Exercise 04 trains from the Chapter-7 weights on the chapter's example for this many steps.
 LR_STEPS = 100
+#: The chapter's four learning rates: too slow, steady, unstable, diverged.
+CHAPTER_LRS = (0.001, 0.1, 1.0, 10.0)
 
 
 class CheckFailed(AssertionError):
@@ -90,7 +92,7 @@ def _check(function):
 
     @functools.wraps(function)
     def wrapper(answer):
-        __tracebackhide__ = True  # IPython and pytest hide this frame's caller noise
+        __tracebackhide__ = True  # pytest's and IPython's debuggers skip this frame
         with quiet():
             try:
                 note = function(answer)
@@ -124,7 +126,10 @@ def _fmt(value: float) -> str:
 
 
 def _signed(value: float) -> str:
-    return ("+" if value > 0 else "") + _fmt(value) if value != 0 else "0"
+    """A number with its sign: "+0.439", "-0.55", "0"."""
+    if value == 0:
+        return "0"
+    return ("+" if value > 0 else "") + _fmt(value)
 
 
 def _short(value, limit: int = 120) -> str:
@@ -387,7 +392,8 @@ def _slope(params, x, y, label) -> float:
 @_check
 def check_nudge_gradient(nudge_gradient):
     """nudge_gradient(params, label, x, y, eps) → the central-difference slope of the loss (a float)."""
-    for params, x, y, label in _nudge_cases():
+    cases = _nudge_cases()
+    for params, x, y, label in cases:
         shown = f'nudge_gradient(params, "{label}", x, y, eps={EPS:g})'
         got = _number(_call(nudge_gradient, "nudge_gradient", ("params", "label", "x", "y", "eps"),
                             params, label, x, y, EPS, shown=shown), shown,
@@ -427,11 +433,11 @@ def check_nudge_gradient(nudge_gradient):
                           "weight named by `label` (h.nudged(params, label, eps) does exactly that).")
         raise _NotYet(f"{said}\nThe recipe: up = the loss with the weight nudged by +eps, down = the loss "
                       "with it nudged by −eps, slope = (up − down) / (2·eps).")
-    params, x, y, label = _nudge_cases()[0]
+    params, x, y, label = cases[0]
     g = _slope(params, x, y, label)
-    return (f"nudge_gradient agrees with backpropagation on {len(_nudge_cases())} weights. On the "
-            f"chapter's network the slope of {label} is {_signed(round(g, 3))}: "
-            f"{'positive, so making it bigger would make the loss bigger' if g > 0 else 'not positive'}.")
+    return (f"nudge_gradient agrees with backpropagation on {len(cases)} weights. On the chapter's "
+            f"network the slope of {label} is {_signed(round(g, 3))}, so {label} should "
+            f"{_which_way_reference(g)}.")
 
 
 def _which_way_reference(grad: float) -> str:
@@ -483,7 +489,8 @@ def _why_zero(label: str, params, x) -> str:
     key, index = parse_label(label, params)
     _, h_act = hidden(params, x)
     if key == "W1" and x[index[1]] == 0:
-        return f"input pixel {index[1]} is 0 in this image"
+        pixel = "abcd"[index[1]] if x.size == 4 else index[1]
+        return f"input pixel {pixel} is 0 in this image"
     unit = index[0] if key in ("W1", "b1") else index[1] if key == "W2" else None
     if unit is not None and h_act[unit] == 0:
         return f"hidden unit {unit} is switched off (its ReLU outputs 0)"
@@ -723,7 +730,7 @@ def _classify_cases():
     synthetic = [[1.0, 0.9, 0.8, 0.7], [1.0, 0.5, 0.2, 0.1], [1.0, 0.3, 0.4, 0.1],
                  [1.0, 0.5, 0.2, 0.2 + 1e-15, 0.1], [1.0, 10.0, 1e4, 2e6], [1.0, 0.6, nan],
                  [0.8, 0.5, inf]]
-    real = [_lr_run(lr).losses for lr in (0.001, 0.1, 1.0, 10.0)]
+    real = [_lr_run(lr).losses for lr in CHAPTER_LRS]
     return [np.array(c) for c in synthetic] + real
 
 
@@ -750,7 +757,7 @@ def check_classify_run(classify_run):
             why += f"\nCompare the last loss with {HALF:g} × the first one."
         raise _NotYet(why)
     return (f"classify_run agrees with the rules on all {len(cases)} runs, including the four real ones: "
-            + ", ".join(f"η = {lr:g} {classify_reference(c)}" for lr, c in zip((0.001, 0.1, 1.0, 10.0), cases[-4:]))
+            + ", ".join(f"η = {lr:g} {classify_reference(c)}" for lr, c in zip(CHAPTER_LRS, cases[-4:]))
             + ".")
 
 

@@ -490,3 +490,9 @@ def test_exercise_rules_match_the_course_verdicts():
         run = h.train(h.load_params(), x, y, lr, checks.LR_STEPS)
         assert checks.classify_reference(run.losses) == h.verdict(run.losses, run.diverged), lr
     assert [_runs_verdict(lr) for lr in (0.001, 0.1, 1.0, 10.0)] == ["too slow", "steady", "unstable", "diverged"]
+
+
+def test_a_surprise_inside_a_check_still_ends_in_a_friendly_check_failed():
+    reads_a_key = checks._check(lambda answer: answer["W1"].shape)   # as if an answer tripped the check
+    message = _fails(reads_a_key, {})
+    assert "could not read what your function gave back" in message and "KeyError" in message

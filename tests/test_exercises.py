@@ -211,6 +211,31 @@ def test_the_exercises_cover_every_learning_objective():
     assert per_notebook == {"ex02", "ex03", "ex04", "ex05"}
 
 
+def test_links_from_the_student_copies_lead_somewhere():
+    for name in NAMES:
+        for cell in _read(EXERCISES / name).cells:
+            for target in re.findall(r"\]\(([^)#]+\.ipynb)\)", cell.source if cell.cell_type == "markdown" else ""):
+                assert (EXERCISES / target).resolve().is_file(), f"{name} links to missing {target}"
+
+
+def test_markdown_is_not_accidentally_indented_into_code_blocks():
+    for name in NAMES:
+        for cell in _read(SOURCES[name]).cells:
+            if cell.cell_type == "markdown":
+                assert not cell.source.startswith((" ", "\t")), cell.source[:60]
+
+
+def test_the_instructor_readme_table_matches_the_notebooks():
+    readme = (ROOT / "instructor" / "README.md").read_text(encoding="utf-8")
+    for name in NAMES:
+        cells = [c for c in _read(SOURCES[name]).cells if _nbgrader(c).get("grade")]
+        auto = sum(c.cell_type == "code" for c in cells)
+        by_hand = sum(c.cell_type == "markdown" for c in cells)
+        points = sum(_nbgrader(c)["points"] for c in cells)
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{Path(name).stem}` |"))
+        assert row.endswith(f"| {auto} cells | {by_hand} | {points} |"), row
+
+
 def test_every_notebook_starts_with_the_course_setup_cell():
     setups = set()
     for path in [*SOURCES.values(), *(EXERCISES / n for n in NAMES)]:

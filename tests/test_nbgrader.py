@@ -109,15 +109,14 @@ def course(grading_python, tmp_path_factory) -> dict:
                JUPYTER_PATH=str(root / "jupyter-data"), JUPYTER_CONFIG_DIR=str(root / "jupyter-config"),
                JUPYTER_DATA_DIR=str(root / "jupyter-data"), PYTHONNOUSERSITE="1")
     nbgrader = [BIN / "nbgrader"]
+    _run(nbgrader + ["generate_assignment", "*"], cwd=course, env=env)      # every assignment
     for assignment in ASSIGNMENTS:
-        _run(nbgrader + ["generate_assignment", assignment], cwd=course, env=env)
         for student, source in [("solutions", course / "source" / assignment / f"{assignment}.ipynb"),
                                 ("untouched", ROOT / "notebooks" / "exercises" / f"{assignment}.ipynb")]:
             folder = course / "submitted" / student / assignment
             folder.mkdir(parents=True)
             shutil.copy(source, folder / f"{assignment}.ipynb")
-    for student in ("solutions", "untouched"):
-        _run(nbgrader + ["autograde", "*", "--student", student], cwd=course, env=env)
+    _run(nbgrader + ["autograde", "*"], cwd=course, env=env)               # every student, every assignment
     report = _run([grading_python, "-c", GRADEBOOK_REPORT], cwd=course, env=env)
     return {"path": course, "scores": json.loads(report.stdout)}
 

@@ -58,9 +58,9 @@ def test_flip_grid_frames_right_and_wrong_predictions():
     Y_hat = Y.copy()
     Y_hat[3] = 1 - Y_hat[3]                       # one wrong image
     fig = plots.flip_grid(X, Y_hat, Y, "one wrong")
-    titles = [ax.get_title() for ax in fig.axes if ax.get_title().startswith("ŷ")]
-    assert titles.count("ŷ ✓") == 15 and titles.count("ŷ ✗") == 1
-    assert fig._suptitle.get_text() == "one wrong"
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels.count("ŷ ✓") == 15 and labels.count("ŷ ✗") == 1 and labels.count("x") == 16
+    assert fig.axes[0].get_title() == "one wrong"
     plt.close(fig)
 
 
