@@ -35,7 +35,7 @@ from .data import dataset, example, flip, load_params
 from .gradients import backprop
 from .network import (count_params, flatten, forward, hidden, init_params, loss, nudged, param_labels,
                       parse_label)
-from .training import gd_step, train
+from .training import EXPLODED, HALF, RISE, gd_step, train, verdict
 from .validate import PARAM_NAMES
 
 __all__ = [
@@ -57,9 +57,6 @@ DIRECTIONS = ("increase", "decrease", "leave")
 VERDICTS = ("too slow", "steady", "unstable", "diverged")
 
 #: The exercise-04 rules for reading a run's losses (stated in the notebook).
-BLOWUP = 1000.0     # "diverged": a loss above BLOWUP × the first loss (or any NaN / infinity)
-RISE = 1e-12        # "unstable": some loss is above the one before it by more than RISE
-HALF = 0.5          # "too slow" if the last loss is above HALF × the first, else "steady"
 
 #: Exercise 04 trains from the Chapter-7 weights on the chapter's example for this many steps.
 LR_STEPS = 100
@@ -691,14 +688,8 @@ def check_train_chapter7(train_chapter7):
 # Exercises 04: the learning rate
 # ----------------------------------------------------------------------------------------------
 
-def classify_reference(losses) -> str:
-    """The exercise-04 rules: "diverged", "unstable", "too slow" or "steady" for losses (k + 1,)."""
-    losses = np.asarray(losses, dtype=float)
-    if not np.all(np.isfinite(losses)) or np.any(losses > BLOWUP * losses[0]):
-        return "diverged"
-    if np.any(np.diff(losses) > RISE):
-        return "unstable"
-    return "too slow" if losses[-1] > HALF * losses[0] else "steady"
+#: The exercise-04 rules are the course's own: `helpers.verdict`.
+classify_reference = verdict
 
 
 def _lr_run(lr: float):
@@ -711,10 +702,10 @@ def _describe_run(losses) -> str:
     losses = np.asarray(losses, dtype=float)
     verdict = classify_reference(losses)
     if verdict == "diverged":
-        bad = np.flatnonzero(~np.isfinite(losses) | (losses > BLOWUP * losses[0]))
+        bad = np.flatnonzero(~np.isfinite(losses) | (losses > EXPLODED * losses[0]))
         k = int(bad[0]) if bad.size else losses.size - 1
         return (f"the loss blew up, from {_fmt(losses[0])} to {_fmt(losses[k])} by step {k} "
-                f"(more than {BLOWUP:g} times where it started, or not even a number)")
+                f"(more than {EXPLODED:,.0f} times where it started, or not even a number)")
     if verdict == "unstable":
         k = int(np.flatnonzero(np.diff(losses) > RISE)[0]) + 1
         return (f"the loss went UP at step {k} ({_fmt(losses[k - 1])} → {_fmt(losses[k])}): it "

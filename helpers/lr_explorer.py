@@ -115,7 +115,7 @@ class LearningRateExplorer(Explorer):
             ax.set_yticks(10.0 ** np.arange(-16, 11, 4))
             ax.yaxis.set_minor_locator(mpl.ticker.NullLocator())
             ax.set_ylabel("loss (MSE, log scale)")
-            limit = EXPLODED * max(self.first_loss, 1.0)
+            limit = EXPLODED * self.first_loss
             ax.axhspan(limit, Y_LIMITS[1], color=PALETTE["vermillion"], alpha=0.12, linewidth=0)
             ax.text(self.steps * 0.98, limit * 3, "exploded: training stops here", ha="right",
                     va="bottom", fontsize=12, color=PALETTE["vermillion"])

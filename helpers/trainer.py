@@ -99,7 +99,7 @@ class TrainerExplorer(Explorer):
                 new = gd_step(self.params, grads, self.lr)
             finite = all(np.all(np.isfinite(v)) for v in new.values())
             new_loss = loss(new, self.x, self.y) if finite else float("inf")
-            self.diverged = not new_loss <= EXPLODED * max(self.losses[0], 1.0)
+            self.diverged = not new_loss <= EXPLODED * self.losses[0]
             self.params = new
             self.losses.append(new_loss)
         else:

@@ -10,8 +10,12 @@ from .gradients import _checked
 from .network import _counters
 from .validate import PARAM_NAMES, check_lr, check_params, check_steps
 
-#: Training stops as diverged once the loss passes this many times max(initial loss, 1).
+#: "diverged": a loss above EXPLODED × the first loss (or NaN / infinity); training stops there.
 EXPLODED = 1e6
+#: "unstable": some loss is above the one before it by more than RISE (smaller rises are rounding).
+RISE = 1e-12
+#: "too slow" if the last loss is above HALF × the first, else "steady".
+HALF = 0.5
 
 
 def gd_step(params, grads, lr) -> dict:
@@ -57,7 +61,7 @@ def train(params, x, y, lr, steps) -> TrainResult:
     """Gradient descent from `params` for `steps` steps at learning rate `lr`.
 
     x, y: one example (4,) or a batch (n, 4). Stops early, quietly, if the loss becomes
-    non-finite or exceeds EXPLODED · max(initial loss, 1): then `.diverged` is True.
+    non-finite or exceeds EXPLODED × the initial loss: then `.diverged` is True.
     """
     params, x, y = _checked(params, x, y)
     lr = check_lr(lr)
@@ -100,7 +104,7 @@ def train(params, x, y, lr, steps) -> TrainResult:
             losses[k] = loss
             path[k] = theta
             if k == 0:
-                limit = EXPLODED * max(loss, 1.0)
+                limit = EXPLODED * loss
             if not loss <= limit:          # also catches NaN
                 diverged = True
                 break
@@ -129,21 +133,19 @@ def train(params, x, y, lr, steps) -> TrainResult:
 
 
 def verdict(losses, diverged: bool = False) -> str:
-    """How training went, read off the losses (k + 1,): one of
+    """How training went, read off the losses (k + 1,), by these rules in this order:
 
-    "diverged"  the loss became non-finite or exploded;
-    "unstable"  the loss went up on some step (overshooting the valley) but stayed bounded;
-    "too slow"  the loss only went down, but by less than half;
-    "steady"    the loss only went down, and to less than half of where it started.
+    "diverged"  some loss is NaN or infinite, or above EXPLODED × the first (or `diverged` is set);
+    "unstable"  some loss is above the one before it by more than RISE (overshooting the valley);
+    "too slow"  the loss only went down, but the last loss is above HALF × the first;
+    "steady"    the loss only went down, to HALF × the first loss or less.
     """
     losses = np.asarray(losses, dtype=np.float64)
     if losses.ndim != 1 or losses.size == 0:
         raise ValueError(f"losses must be a non-empty 1-D array; got shape {losses.shape}")
-    if diverged or not np.all(np.isfinite(losses)):
-        return "diverged"
-    rises = np.diff(losses) > 1e-12 * max(losses[0], 1.0)
-    if rises.any():
-        return "unstable"
-    if losses[-1] > 0.5 * losses[0]:
-        return "too slow"
-    return "steady"
+    with np.errstate(all="ignore"):
+        if diverged or not np.all(np.isfinite(losses)) or np.any(losses > EXPLODED * losses[0]):
+            return "diverged"
+        if np.any(np.diff(losses) > RISE):
+            return "unstable"
+    return "too slow" if losses[-1] > HALF * losses[0] else "steady"

@@ -416,10 +416,21 @@ class NotebookPage:
             self._wait_until_executed(rest[0]["index"])
         self.wait_for_widgets()
 
+    def active_cell(self) -> int:
+        return self.page.evaluate("() => {" + _PANEL_JS + " return downhillPanel().content.activeCellIndex; }")
+
     def select_cell(self, index: int) -> None:
+        """Click cell `index` (its prompt, left of the code) to make it the active cell."""
         cell = self.page.locator(".jp-Notebook .jp-Cell").nth(index)
-        cell.scroll_into_view_if_needed()
-        cell.locator(".jp-InputPrompt").first.click()
+        # Cells scrolled into view get their real height only then (content-visibility), so the
+        # page can still move under the pointer: check, and click again if it hit a neighbour.
+        for _ in range(5):
+            cell.scroll_into_view_if_needed()
+            self.page.wait_for_timeout(150)
+            cell.locator(".jp-InputPrompt").first.click()
+            if self.active_cell() == index:
+                return
+        raise RuntimeError(f"clicking cell {index} made cell {self.active_cell()} active")
 
     def wait_for_widgets(self, timeout: float = 30) -> None:
         """Wait until no output still says 'Loading widget...' (a view that never resolves stays)."""
