@@ -5,14 +5,21 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
+PROJECTOR_PORT ?= 8866
 
-.PHONY: lab test bench screenshots html voila clean help
+.PHONY: help lab test test-browser bench bench-browser projector html screenshots exercises clean
 
 help:
-	@echo "make lab          set up .venv and open the course in JupyterLab"
-	@echo "make test         set up .venv with the test tools and run every test"
-	@echo "make bench        print the speed ratios (backprop, training, figures, notebooks)"
-	@echo "make clean        remove .venv"
+	@echo "make lab            set up .venv and open the course in JupyterLab"
+	@echo "make test           set up .venv with the test tools and run every test"
+	@echo "make test-browser   only the browser tests (needs /usr/bin/chromium)"
+	@echo "make bench          print the speed ratios (maths, widget redraws, notebooks)"
+	@echo "make bench-browser  slider → new plot latency in a real browser"
+	@echo "make projector      the explorers as a clean app without code (Voilà), for a classroom screen"
+	@echo "make html           run the lessons and write a static, offline copy to site/"
+	@echo "make screenshots    refresh docs/screenshots/ (needs /usr/bin/chromium)"
+	@echo "make exercises      regenerate the student copies in notebooks/exercises/ from instructor/source/"
+	@echo "make clean          remove .venv"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,14 +34,37 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.course
 
+$(VENV)/.projector: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[projector]"
+	touch $@ $(VENV)/.course
+
 lab: $(VENV)/.course
 	$(BIN)/jupyter lab --port $(PORT) notebooks/00_start_here.ipynb
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+test-browser: $(VENV)/.test
+	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
+
 bench: $(VENV)/.test
 	$(BIN)/python bench/run.py
+
+bench-browser: $(VENV)/.test
+	$(BIN)/python bench/browser_latency.py
+
+projector: $(VENV)/.projector
+	$(BIN)/python tools/projector.py --port $(PROJECTOR_PORT)
+
+html: $(VENV)/.course
+	$(BIN)/python tools/build_html.py
+
+screenshots: $(VENV)/.test
+	$(BIN)/python tools/screenshots.py
+
+exercises: $(VENV)/.course
+	$(BIN)/python tools/make_student_copies.py
+	$(BIN)/python tools/clean_notebooks.py
 
 clean:
 	rm -rf $(VENV)

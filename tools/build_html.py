@@ -74,7 +74,7 @@ def _npm_pack(package: str, version: str, into: Path) -> Path:
 def fetch_web_assets(cache: Path = CACHE) -> Path:
     """The unpacked npm packages in `cache` (fetched on first use). Raises if they cannot be had."""
     ready = cache / "ready.json"
-    if ready.exists() and json.loads(ready.read_text()) == WEB_PACKAGES:
+    if fetch_web_assets_cached(cache):
         return cache
     with tempfile.TemporaryDirectory(prefix="downhill-npm-") as tmp:
         for name, (package, version) in WEB_PACKAGES.items():
@@ -82,7 +82,9 @@ def fetch_web_assets(cache: Path = CACHE) -> Path:
             target = cache / name
             shutil.rmtree(target, ignore_errors=True)
             with tarfile.open(tarball) as archive:
-                archive.extractall(Path(tmp) / name, filter="data")
+                # filter="data" (refuse links and paths outside the folder) where this Python has it
+                safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                archive.extractall(Path(tmp) / name, **safe)
             shutil.move(str(Path(tmp) / name / "package"), target)
             if name == "mathjax":                     # keep only what the pages load
                 keep = Path(tmp) / "mathjax-kept"
@@ -93,6 +95,12 @@ def fetch_web_assets(cache: Path = CACHE) -> Path:
                 shutil.move(str(keep), target)
     ready.write_text(json.dumps(WEB_PACKAGES))
     return cache
+
+
+def fetch_web_assets_cached(cache: Path = CACHE) -> bool:
+    """Are the pinned packages already in `cache` (so no npm is needed)?"""
+    ready = cache / "ready.json"
+    return ready.exists() and json.loads(ready.read_text()) == WEB_PACKAGES
 
 
 def install_web_assets(out: Path, cache: Path = CACHE) -> bool:

@@ -61,7 +61,7 @@ WIDGET_REPR = re.compile(
 def browser_unavailable() -> str | None:
     """Why the browser checks cannot run on this machine, or None when they can."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        return f"{CHROMIUM} is not installed. {HOW_TO_ENABLE}"
+        return f"No Chromium at {CHROMIUM}. {HOW_TO_ENABLE}"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -95,7 +95,7 @@ def _write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, indent=1))
 
 
-def isolated_env(home: Path) -> dict:
+def isolated_env(home: Path, disabled_extensions: tuple = ()) -> dict:
     """Environment for a Jupyter server whose user-level folders all live under `home`.
 
     The system-level folders (the venv's share/jupyter, where the widget labextension lives, and
@@ -123,8 +123,11 @@ def isolated_env(home: Path) -> dict:
         "ServerApp": {"open_browser": False},
     })
     # Front end: the announcements plugin (the "get Jupyter news?" toast) is off altogether,
-    _write_json(home / "config" / "labconfig" / "page_config.json",
-                {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    # (`disabled_extensions` can switch more off: the tests switch off the widget manager to
+    # prove they notice.)
+    disabled = {"@jupyterlab/apputils-extension:announcements": True}
+    disabled.update({name: True for name in disabled_extensions})
+    _write_json(home / "config" / "labconfig" / "page_config.json", {"disabledExtensions": disabled})
     # and, belt and braces, its settings say never; no autosave: the browser writes no file.
     settings = home / "lab-settings"
     _write_json(settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings",
@@ -138,15 +141,20 @@ class Server:
     """A Jupyter server on 127.0.0.1 (free port, secret token) in its own process group.
 
     app="lab"    JupyterLab 4 (which also serves Notebook 7 under /tree and /notebooks)
-    app="voila"  Voilà serving `notebook` (relative to `root`) as an app without code cells
+    app="voila"  Voilà serving `notebook` (relative to `root`) as an app without code cells,
+                 with the options of tools/projector.py
     """
 
     def __init__(self, app: str = "lab", root: Path = ROOT, notebook: str | None = None,
-                 extra_args: tuple = (), startup_timeout: float = 120.0):
+                 extra_args: tuple = (), startup_timeout: float = 120.0,
+                 disabled_extensions: tuple = ()):
         if app not in {"lab", "voila"}:
             raise ValueError(f"app must be 'lab' or 'voila', not {app!r}")
+        if app == "voila" and not notebook:
+            raise ValueError("Voilà needs the notebook to serve")
         self.app, self.root, self.notebook = app, Path(root), notebook
         self.extra_args = list(extra_args)
+        self.disabled_extensions = tuple(disabled_extensions)
         self.startup_timeout = startup_timeout
         self.token = secrets.token_hex(16)
         self.port = free_port()
@@ -169,19 +177,19 @@ class Server:
             return [sys.executable, "-m", "jupyter", "lab", *common, "--allow-root",
                     f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
                     *self.extra_args]
-        notebook = [self.notebook] if self.notebook else []
-        return [sys.executable, "-m", "voila", *notebook, *common, f"--Voila.token={self.token}",
-                f"--Voila.root_dir={self.root}", "--strip_sources=True", *self.extra_args]
+        from projector import voila_command             # the same options as `make projector`
+
+        return [*voila_command(self.root / self.notebook, self.port, self.token), "--Voila.port_retries=0",
+                *self.extra_args]
 
     def start(self) -> "Server":
         self._home = tempfile.TemporaryDirectory(prefix=f"downhill-{self.app}-")
         home = Path(self._home.name)
-        env = isolated_env(home)
+        env = isolated_env(home, self.disabled_extensions)
         self.log_path = home / "server.log"
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(self.command(), cwd=self.root, env=env, stdin=subprocess.DEVNULL,
                                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        probe = "api/status" if self.app == "lab" else (f"voila/render/{self.notebook}" if self.notebook else "")
         deadline = time.monotonic() + self.startup_timeout
         while True:
             if self.process.poll() is not None:
@@ -196,7 +204,7 @@ class Server:
                 pass
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"{self.app} did not answer within {self.startup_timeout:.0f} s (probe {probe}):\n{self.log()}")
+                raise RuntimeError(f"{self.app} did not answer within {self.startup_timeout:.0f} s:\n{self.log()}")
             time.sleep(0.2)
         return self
 
@@ -308,6 +316,7 @@ _STATE_JS = """() => {""" + _PANEL_JS + """
           mimes: Object.keys(o.data || {}),
           text: node ? node.textContent.slice(0, 4000) : '',
           widgetViews: node ? node.querySelectorAll('.jupyter-widgets').length : 0,
+          images: node ? node.querySelectorAll('img').length : 0,
           stderr: node ? Array.from(node.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')).map(e => e.textContent.slice(0, 4000)) : [],
         });
       }
@@ -388,33 +397,39 @@ class NotebookPage:
     def run_all(self, continue_after: tuple[str, ...] = ()) -> None:
         """Run ▸ Run All Cells, and wait until it is done and every widget has rendered.
 
-        The kernel stops a run at the first error. If that error's name is in `continue_after`
-        (an exercise stub's NotImplementedError), do what a student does next: select the next
-        cell that did not run and choose Run ▸ Run Selected Cell and All Below.
+        The kernel stops a run at the first error. If that error is one of `continue_after` (an
+        exercise stub's NotImplementedError, or a check saying the stub still raises it), go on
+        as a student does: each later code cell in turn, select it, Run ▸ Run Selected Cell.
+
+        One cell at a time, not Run ▸ Run Selected Cell and All Below: after an error, ipykernel
+        aborts the requests queued before it noticed, and a batch sent just then can lose some
+        cells and run the rest (a NameError further down that a student would find baffling).
         """
         self.menu("Run", "runmenu:run-all")
         first = next((c["index"] for c in self.cells() if c["type"] == "code" and c["source"].strip()), 0)
         self._wait_until_executed(first)
-        for _ in range(200):
-            cells = self.cells()
-            stopped = None
-            for cell in cells:
-                if cell["type"] == "code" and any(o["type"] == "error" for o in cell["outputs"]):
-                    stopped = cell
-            if stopped is None:
-                break
-            errors = [o for o in stopped["outputs"] if o["type"] == "error"]
-            rest = [c for c in cells[stopped["index"] + 1:]
-                    if c["type"] == "code" and c["source"].strip() and c["count"] is None]
-            if not rest or not all(stub_error(o, continue_after) for o in errors):
-                break
-            self.select_cell(rest[0]["index"])
-            if rest[0]["index"] == len(cells) - 1:  # nothing below: "…and All Below" is greyed out
-                self.menu("Run", "notebook:run-cell")
-            else:
-                self.menu("Run", "notebook:run-all-below")
-            self._wait_until_executed(rest[0]["index"])
+        cells = self.cells()
+        stopped = next((c for c in cells if c["type"] == "code"
+                        and any(o["type"] == "error" for o in c["outputs"])), None)
+        if stopped is not None and continue_after and all(
+                stub_error(o, continue_after) for o in stopped["outputs"] if o["type"] == "error"):
+            for cell in cells[stopped["index"] + 1:]:
+                if cell["type"] == "code" and cell["source"].strip():
+                    self.run_cell(cell["index"])
         self.wait_for_widgets()
+
+    def run_cell(self, index: int) -> None:
+        """Select code cell `index`, Run ▸ Run Selected Cell and Do not Advance, wait for it."""
+        old = self.cells()[index]["count"]
+        self.select_cell(index)
+        self.menu("Run", "notebook:run-cell")
+        self.page.wait_for_function("() => {" + _PANEL_JS + f"""
+          const p = downhillPanel();
+          const c = p.content.model.cells.get({index});
+          const k = p.sessionContext.session && p.sessionContext.session.kernel;
+          return c.executionCount !== null && c.executionCount !== {json.dumps(old)}
+                 && c.executionState !== 'running' && k && k.status === 'idle'; }}""",
+            timeout=self.timeout_ms * 3, polling=100)
 
     def active_cell(self) -> int:
         return self.page.evaluate("() => {" + _PANEL_JS + " return downhillPanel().content.activeCellIndex; }")
@@ -462,7 +477,8 @@ class NotebookPage:
             for out in cell["outputs"]:
                 text = out["text"]
                 if "application/vnd.jupyter.widget-view+json" in out["mimes"] and out["widgetViews"] == 0:
-                    found.append(f"{where}: widget output has no live view, shows {text[:200]!r}")
+                    shows = "a static image" if out["images"] else repr(text[:200])
+                    found.append(f"{where}: widget output has no live view, shows {shows}")
                 if "Error displaying widget" in text:
                     found.append(f"{where}: {text[:300]!r}")
                 if "Loading widget..." in text:
@@ -480,7 +496,11 @@ class NotebookPage:
                 elif "Traceback (most recent call last)" in text:
                     found.append(f"{where}: shows a traceback {text[:300]!r}")
         widget_words = re.compile(r"widget|ipywidgets|jupyter-widgets|\bcomm\b", re.IGNORECASE)
-        found += [f"browser {line[:400]}" for line in self.console if widget_words.search(line)]
+        counts: dict[str, int] = {}
+        for line in self.console:
+            if widget_words.search(line):
+                counts[line[:400]] = counts.get(line[:400], 0) + 1
+        found += [f"browser {line}" + (f" (×{n})" if n > 1 else "") for line, n in counts.items()]
         return found
 
     def kernel_id(self) -> str | None:
@@ -499,3 +519,99 @@ class NotebookPage:
         if kernel:
             with contextlib.suppress(urllib.error.URLError, OSError, ValueError):
                 self.server.api("DELETE", f"api/kernels/{kernel}")
+
+
+# --- driving the course's widgets as a student does ----------------------------------------------
+
+def plot_src(widget) -> str:
+    """The current src of a widget's plot image (a new blob: URL for every new PNG)."""
+    return widget.locator("img.downhill-plot").first.get_attribute("src") or ""
+
+
+def wait_for_new_plot(widget, old_src: str, timeout: float = 30) -> str:
+    """Wait until the plot shows a new, fully loaded PNG; returns its src."""
+    img = widget.locator("img.downhill-plot").first
+    img.page.wait_for_function(
+        "([img, old]) => img.getAttribute('src') !== old && img.complete && img.naturalWidth > 0",
+        arg=[img.element_handle(), old_src], timeout=timeout * 1000, polling="raf")
+    return img.get_attribute("src")
+
+
+def plot_png(widget) -> bytes:
+    """The bytes of the PNG the plot shows right now (read back from the page)."""
+    import base64
+
+    img = widget.locator("img.downhill-plot").first
+    data = img.evaluate("""async img => {
+        const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+        let s = ''; for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+        return btoa(s); }""")
+    return base64.b64decode(data)
+
+
+def slider_position(slider) -> float:
+    """Where the slider's handle is (aria-valuenow): the value; for a log slider its exponent,
+    for a selection slider the index of the option."""
+    return float(slider.locator(".noUi-handle").first.get_attribute("aria-valuenow"))
+
+
+def press_slider_key(slider, key: str, times: int = 1) -> None:
+    """Focus the slider's handle (as Tab would) and press an arrow key."""
+    handle = slider.locator(".noUi-handle").first
+    handle.focus()
+    for _ in range(times):
+        handle.press(key)
+
+
+def type_into_readout(slider, text: str) -> None:
+    """Click the number next to the slider, replace it with `text` and press Enter."""
+    readout = slider.locator(".widget-readout").first
+    readout.click()
+    readout.press("Control+A")
+    readout.type(text)
+    readout.press("Enter")
+
+
+def image_difference(png_a: bytes, png_b: bytes) -> float:
+    """Mean absolute difference of two PNGs' pixels on a 0–1 scale (1.0 if the sizes differ)."""
+    import io
+
+    import matplotlib.image
+    import numpy as np
+
+    a = matplotlib.image.imread(io.BytesIO(png_a), format="png")[..., :3]
+    b = matplotlib.image.imread(io.BytesIO(png_b), format="png")[..., :3]
+    if a.shape != b.shape:
+        return 1.0
+    return float(np.abs(a.astype(float) - b.astype(float)).mean())
+
+
+def page_problems(page, console: list[str] = ()) -> list[str]:
+    """What a student would see go wrong on a page without a notebook model (Voilà, static HTML):
+    the same checks as `NotebookPage.problems`, read from the outputs' text alone."""
+    outputs = page.evaluate("""() => Array.from(document.querySelectorAll('.jp-OutputArea-output')).map(e => ({
+        mime: e.getAttribute('data-mime-type'), text: e.textContent.slice(0, 4000),
+        widgetViews: e.querySelectorAll('.jupyter-widgets').length}))""")
+    found = []
+    for i, out in enumerate(outputs):
+        text, where = out["text"], f"output {i}"
+        for marker in ("Error displaying widget", "Loading widget...", "Javascript Error",
+                       "Traceback (most recent call last)"):
+            if marker in text:
+                found.append(f"{where}: {marker}: {text[:300]!r}")
+        if out["mime"] == "application/vnd.jupyter.stderr" and text.strip():
+            found.append(f"{where}: stderr output {text[:300]!r}")
+        match = WIDGET_REPR.search(text) if out["widgetViews"] == 0 else None
+        if match:
+            found.append(f"{where}: widget printed as text: {text[max(0, match.start() - 20):match.start() + 120]!r}")
+    widget_words = re.compile(r"widget|ipywidgets|jupyter-widgets|\bcomm\b", re.IGNORECASE)
+    found += [f"browser {line[:400]}" for line in dict.fromkeys(console) if widget_words.search(line)]
+    return found
+
+
+def watch_console(page) -> list[str]:
+    """Start recording the page's console errors and uncaught exceptions; returns the live list."""
+    lines: list[str] = []
+    page.on("console", lambda m: lines.append(f"console.{m.type}: {m.text}") if m.type in {"error", "assert"} else None)
+    page.on("pageerror", lambda e: lines.append(f"uncaught: {e}"))
+    return lines

@@ -73,18 +73,22 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def save_failure(request, page, name: str) -> None:
-    """After a failed test, keep a screenshot of the page in build/browser-failures/."""
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request):
+    """After a failed test, keep a screenshot of every open tab in build/browser-failures/."""
+    yield
     report = getattr(request.node, "report_call", None)
-    if report is None or not report.failed:
+    if report is None or not report.failed or "browser" not in request.fixturenames:
         return
+    context = request.getfixturevalue("browser")
     FAILURES.mkdir(parents=True, exist_ok=True)
-    target = FAILURES / f"{request.node.name}-{name}.png".replace("/", "_")
-    try:
-        page.screenshot(path=str(target), full_page=True)
-        print(f"screenshot of the failing page: {target}")
-    except Exception as error:  # the page may be gone; the test's own message matters more
-        print(f"no screenshot: {error}")
+    for i, page in enumerate(context.pages):
+        target = FAILURES / f"{request.node.name}-{i}.png".replace("/", "_")
+        try:
+            page.screenshot(path=str(target))
+            print(f"screenshot of a tab at the failure: {target} ({page.url.split('?')[0]})")
+        except Exception as error:  # the tab may be gone; the test's own message matters more
+            print(f"no screenshot: {error}")
 
 
 class RunNotebooks:
