@@ -351,3 +351,16 @@ def test_the_tool_replaces_solutions_like_nbgrader():
 def test_the_tool_refuses_what_nbgrader_refuses(cells, problem):
     with pytest.raises(copies.SourceError, match=problem):
         copies.student_version(_tiny(*cells))
+
+
+def test_run_all_goes_past_unfinished_exercises():
+    """Cells that call a student's function (checks included) carry JupyterLab's
+    `raises-exception` tag, so "Run All" on a fresh copy runs every cell and every check reports,
+    instead of stopping at the first stub (and racing the kernel's abort of queued cells)."""
+    for path in sorted((ROOT / "notebooks" / "exercises").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        checks = [c for c in nb["cells"] if c["cell_type"] == "code"
+                  and c["metadata"].get("nbgrader", {}).get("grade")]
+        assert checks, path
+        for cell in checks:
+            assert "raises-exception" in cell["metadata"].get("tags", []), (path, cell["source"])
