@@ -154,7 +154,8 @@ class TrainerExplorer(Explorer):
             ax.set_xlabel("change since step 0")
             ax.set_title(f"{self.top} weights that moved most")
             self.bar_note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                                    fontsize=14, color="0.35")
+                                    fontsize=14, color="0.35", zorder=5,
+                                    bbox=dict(facecolor="white", edgecolor="none", pad=6))
             ax.set_xlim(-1, 1)
 
     def _redraw(self) -> None:
