@@ -39,7 +39,7 @@ $(VENV)/.projector: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.course
 
 lab: $(VENV)/.course
-	$(BIN)/jupyter lab --port $(PORT) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab --port $(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
