@@ -139,5 +139,5 @@ class Explorer:
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data = dict(data)
-        data["image/png"] = self.live.png()
+        data["image/png"] = bytes(self.live.image.value)      # the picture the widget shows now
         return data
