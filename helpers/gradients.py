@@ -9,14 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .network import _forward, _mse
-from .validate import PARAM_NAMES, check_eps, check_params, check_x, check_y
-
-
-def _checked(params, x, y):
-    params = check_params(params)
-    x = check_x(x, params["W1"].shape[1])
-    y = check_y(y, x.shape[:-1] + (params["W2"].shape[0],))
-    return params, x, y
+from .validate import PARAM_NAMES, check_eps, check_example
 
 
 def _backprop(params: dict, x: np.ndarray, y: np.ndarray) -> dict:
@@ -35,7 +28,7 @@ def backprop(params, x, y) -> dict:
     x, y: shape (4,) for one example or (n, 4) for a batch. Costs one forward pass plus one
     backward pass of about the same size, whatever the number of parameters.
     """
-    return _backprop(*_checked(params, x, y))
+    return _backprop(*check_example(params, x, y))
 
 
 def numerical_gradient(params, x, y, eps: float = 1e-6) -> dict:
@@ -44,7 +37,7 @@ def numerical_gradient(params, x, y, eps: float = 1e-6) -> dict:
     Nudges one parameter at a time, so it costs exactly two forward passes per parameter
     (62 for the chapter's 31). Count them with `count_forward_passes()`.
     """
-    params, x, y = _checked(params, x, y)
+    params, x, y = check_example(params, x, y)
     eps = check_eps(eps)
     nudged = {k: v.copy() for k, v in params.items()}
     grads = {}

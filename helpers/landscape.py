@@ -19,20 +19,13 @@ import numpy as np
 from .gradients import backprop
 from .network import flatten, param_labels, parse_label
 from .plots import PALETTE, styled
-from .validate import PARAM_NAMES, check_params, check_x, check_y
+from .validate import PARAM_NAMES, check_example, check_params
 
 #: Colour map of the landscape: dark valleys, light hilltops.
 LANDSCAPE_CMAP = "cividis"
 
 
 # --------------------------------------------------------------------------- the math
-
-def _check_all(params, x, y):
-    params = check_params(params)
-    x = check_x(x, params["W1"].shape[1])
-    y = check_y(y, x.shape[:-1] + (params["W2"].shape[0],))
-    return params, x, y
-
 
 def _check_count(value, name: str, smallest: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < smallest:
@@ -76,7 +69,7 @@ def loss_along(params, x, y, labels, values) -> np.ndarray:
     labels: a list of k labels, e.g. ["W1[1,0]", "b2[1]"]. values: shape (m, k), one row per
     setting (or (m,) when k == 1). Returns the m losses, shape (m,), from one batched pass.
     """
-    params, x, y = _check_all(params, x, y)
+    params, x, y = check_example(params, x, y)
     if isinstance(labels, str):
         labels = [labels]
     index = [_flat_index(params, label) for label in labels]
@@ -111,7 +104,7 @@ def loss_slice(params, x, y, p: str, span: float = 1.0, n: int = 201, center=Non
     p: a label such as "W1[1,0]". The values run over [c − span, c + span] where c is p's current
     value (or `center`). Returns (T, L): the n parameter values and the n losses, each (n,).
     """
-    params, x, y = _check_all(params, x, y)
+    params, x, y = check_example(params, x, y)
     span = _check_positive(span, "span")
     n = _check_count(n, "n", 2)
     (c,) = _center_of(params, [p], None if center is None else [center])
@@ -126,7 +119,7 @@ def loss_surface(params, x, y, p: str, q: str, span: float = 1.0, n: int = 61, c
     current value (or around center = (p0, q0)). Returns (P, Q, L), each (n, n): P changes along
     columns, Q along rows (ready for `ax.contourf(P, Q, L)`), L the loss at each point.
     """
-    params, x, y = _check_all(params, x, y)
+    params, x, y = check_example(params, x, y)
     if p == q:
         raise ValueError(f"p and q must be two different parameters; got {p!r} twice")
     span = _check_positive(span, "span")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validate import PARAM_NAMES, as_float_array, check_params, check_x, check_y
+from .validate import PARAM_NAMES, as_float_array, check_example, check_params, check_x, check_y
 
 N_PIXELS = 4
 
@@ -94,9 +94,7 @@ def loss(params, x, y) -> float:
 
     x and y: shape (4,) for one example, or (n, 4) for a batch (the mean runs over all n · 4 entries).
     """
-    params = check_params(params)
-    x = check_x(x, params["W1"].shape[1])
-    y = check_y(y, x.shape[:-1] + (params["W2"].shape[0],))
+    params, x, y = check_example(params, x, y)
     return _mse(_forward(params, x)[2], y)
 
 

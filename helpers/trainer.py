@@ -16,10 +16,9 @@ import numpy as np
 from matplotlib.ticker import NullLocator
 
 from .data import example, load_params
-from .gradients import backprop
 from .network import copy_params, flatten, forward, loss, param_labels
 from .plots import PALETTE, STYLE, draw_image, plot_losses, update_image
-from .training import EXPLODED, gd_step, train
+from .training import train, verdict
 from .validate import PARAM_NAMES, check_lr, check_x, check_y
 from .widgets import Explorer, LiveFigure, new_figure
 
@@ -90,23 +89,14 @@ class TrainerExplorer(Explorer):
     # -- the math: one press of a button -------------------------------------------------------
 
     def step(self, n: int = 1) -> None:
-        """Take n steps of gradient descent (n = 1: backprop + gd_step; more: `train`), then redraw."""
+        """Take n steps of gradient descent (forward, backprop, update; `train` runs the loop), then redraw."""
         if self.diverged:
             return
-        if n == 1:
-            grads = backprop(self.params, self.x, self.y)
-            with np.errstate(all="ignore"):
-                new = gd_step(self.params, grads, self.lr)
-            finite = all(np.all(np.isfinite(v)) for v in new.values())
-            new_loss = loss(new, self.x, self.y) if finite else float("inf")
-            self.diverged = not new_loss <= EXPLODED * self.losses[0]
-            self.params = new
-            self.losses.append(new_loss)
-        else:
-            result = train(self.params, self.x, self.y, self.lr, n)
-            self.params = result.params
-            self.losses.extend(float(v) for v in result.losses[1:])
-            self.diverged = result.diverged
+        result = train(self.params, self.x, self.y, self.lr, n)
+        self.params = result.params
+        self.losses.extend(float(v) for v in result.losses[1:])
+        # diverged by the course's rule, counted from where this run started (not from this press)
+        self.diverged = verdict(self.losses, result.diverged) == "diverged"
         self._redraw()
 
     def reset(self) -> None:

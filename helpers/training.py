@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .gradients import _checked
 from .network import _counters
-from .validate import PARAM_NAMES, check_lr, check_params, check_steps
+from .validate import PARAM_NAMES, check_example, check_lr, check_params, check_steps
 
 #: "diverged": a loss above EXPLODED × the first loss (or NaN / infinity); training stops there.
 EXPLODED = 1e6
@@ -63,7 +62,7 @@ def train(params, x, y, lr, steps) -> TrainResult:
     x, y: one example (4,) or a batch (n, 4). Stops early, quietly, if the loss becomes
     non-finite or exceeds EXPLODED × the initial loss: then `.diverged` is True.
     """
-    params, x, y = _checked(params, x, y)
+    params, x, y = check_example(params, x, y)
     lr = check_lr(lr)
     steps = check_steps(steps)
 

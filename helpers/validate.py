@@ -102,6 +102,14 @@ def check_y(y, shape: tuple, name: str = "y") -> np.ndarray:
     return y
 
 
+def check_example(params, x, y) -> tuple:
+    """params, x and y checked together: y must have the shape of the prediction for x."""
+    params = check_params(params)
+    x = check_x(x, params["W1"].shape[1])
+    y = check_y(y, x.shape[:-1] + (params["W2"].shape[0],))
+    return params, x, y
+
+
 def _check_real(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number; got {type(value).__name__} {value!r}")

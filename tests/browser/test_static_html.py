@@ -10,7 +10,7 @@ import pytest
 
 import helpers as h
 
-from .conftest import LESSONS, ROOT, lb, require_browser
+from .conftest import LESSONS, lb, require_browser
 
 
 
