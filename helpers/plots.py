@@ -19,6 +19,12 @@ PALETTE = {
     "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
     "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000",
 }
+#: The same hues darkened until text drawn in them on white meets WCAG's 4.5:1 (lines keep PALETTE).
+#: On a dark background PALETTE itself passes for every hue but blue, which becomes "sky" there.
+TEXT_ON_WHITE = {
+    "blue": "#0072B2", "orange": "#9C6C00", "green": "#008460", "vermillion": "#BE5400",
+    "sky": "#177AB2", "purple": "#BB4D8A", "black": "#000000",
+}
 COLORS = [PALETTE[c] for c in ("blue", "orange", "green", "vermillion", "sky", "purple", "black")]
 #: Diverging map for signed numbers (weights, gradients): blue negative, white zero, orange positive.
 SIGNED_CMAP = mpl.colors.LinearSegmentedColormap.from_list(
