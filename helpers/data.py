@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -44,11 +45,20 @@ def dataset() -> tuple[np.ndarray, np.ndarray]:
     return X, flip(X)
 
 
+def _params_file():
+    """Where the weights are: inside the installed package (a wheel or `pip install -e`, where
+    pyproject.toml maps data/ to `helpers.datafiles`), else in data/ next to this helpers/ folder
+    (the package imported straight from the repository, with nothing installed)."""
+    try:
+        return resources.files("helpers.datafiles").joinpath(PARAMS_FILE)
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "data" / PARAMS_FILE
+
+
 def load_params() -> dict:
     """The Chapter-7 network (31 numbers) from data/chapter7_params.json, as new arrays each call.
 
     Returns {"W1": (3, 4), "b1": (3,), "W2": (4, 3), "b2": (4,)}.
     """
-    text = resources.files("helpers.datafiles").joinpath(PARAMS_FILE).read_text(encoding="utf-8")
-    raw = json.loads(text)
+    raw = json.loads(_params_file().read_text(encoding="utf-8"))
     return check_params({key: raw[key] for key in PARAM_NAMES})
