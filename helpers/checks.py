@@ -35,7 +35,7 @@ from .data import dataset, example, flip, load_params
 from .gradients import backprop
 from .network import (count_params, flatten, forward, hidden, init_params, loss, nudged, param_labels,
                       parse_label)
-from .training import EXPLODED, HALF, RISE, gd_step, train, verdict
+from .training import EXPLODED, HALF, RISE, exploded, gd_step, train, verdict
 from .validate import PARAM_NAMES
 
 __all__ = [
@@ -701,16 +701,20 @@ def _describe_run(losses) -> str:
     """What a run's losses did, in words, for the learning-rate messages."""
     losses = np.asarray(losses, dtype=float)
     verdict = classify_reference(losses)
-    if verdict == "diverged":
+    if exploded(losses):
         bad = np.flatnonzero(~np.isfinite(losses) | (losses > EXPLODED * losses[0]))
         k = int(bad[0]) if bad.size else losses.size - 1
         return (f"the loss blew up, from {_fmt(losses[0])} to {_fmt(losses[k])} by step {k} "
                 f"(more than {EXPLODED:,.0f} times where it started, or not even a number)")
-    if verdict == "unstable":
-        k = int(np.flatnonzero(np.diff(losses) > RISE)[0]) + 1
-        return (f"the loss went UP at step {k} ({_fmt(losses[k - 1])} → {_fmt(losses[k])}): it "
-                "overshoots the valley, though it never blows up")
     ratio = losses[-1] / losses[0] if losses[0] else 0.0
+    if verdict in ("unstable", "diverged"):
+        k = int(np.flatnonzero(np.diff(losses) > RISE)[0]) + 1
+        went = (f"the loss went UP at step {k} ({_fmt(losses[k - 1])} → {_fmt(losses[k])}), so the steps "
+                f"overshoot the valley, and it ended at {_fmt(losses[-1])}")
+        if verdict == "unstable":
+            return f"{went}, no more than half of where it started ({_fmt(losses[0])}): it still got well below its start"
+        above = "higher than" if losses[-1] >= losses[0] else "more than half of"
+        return f"{went}, {above} where it started ({_fmt(losses[0])}): the run failed"
     return (f"the loss only went down, from {_fmt(losses[0])} to {_fmt(losses[-1])} "
             f"({'more' if verdict == 'too slow' else 'less'} than half of where it started"
             f"{', ' + format(ratio, '.0%') + ' of it' if verdict == 'too slow' else ''})")
@@ -720,7 +724,7 @@ def _classify_cases():
     nan, inf = float("nan"), float("inf")
     synthetic = [[1.0, 0.9, 0.8, 0.7], [1.0, 0.5, 0.2, 0.1], [1.0, 0.3, 0.4, 0.1],
                  [1.0, 0.5, 0.2, 0.2 + 1e-15, 0.1], [1.0, 10.0, 1e4, 2e6], [1.0, 0.6, nan],
-                 [0.8, 0.5, inf]]
+                 [0.8, 0.5, inf], [1.0, 3.0, 0.9, 2.0], [1.0, 0.3, 0.6, 0.55], [1.0, 0.3, 0.6, 0.5]]
     real = [_lr_run(lr).losses for lr in CHAPTER_LRS]
     return [np.array(c) for c in synthetic] + real
 
@@ -736,13 +740,18 @@ def check_classify_run(classify_run):
         if got == expected:
             continue
         why = f'{shown} returned "{got}", but it is "{expected}": {_describe_run(losses)}.'
-        if expected == "diverged":
+        rose = bool(np.any(np.diff(losses) > RISE))
+        if expected == "diverged" and exploded(losses):
             why += ("\nCheck for a blow-up first, before anything else: np.isfinite spots nan and inf "
                     "(every comparison with nan is False, so it slips through the other tests).")
         elif expected == "steady" and np.any(np.diff(losses) > 0):
             why += (f"\nIts loss does rise here and there, but by less than {RISE:g}: that is rounding "
                     f"noise. Count a step as going up only if it rises by more than {RISE:g}.")
-        elif expected == "unstable":
+        elif rose and got in ("unstable", "diverged"):
+            why += (f"\nA run whose loss went up is \"unstable\" only if its last loss is at most {HALF:g} × "
+                    "the first; otherwise it is \"diverged\". Compare losses[-1] with "
+                    f"{HALF:g} * losses[0] (rule 2).")
+        elif rose:
             why += "\nLook at every step: compare each loss with the one before it (np.diff helps)."
         else:
             why += f"\nCompare the last loss with {HALF:g} × the first one."
@@ -750,6 +759,11 @@ def check_classify_run(classify_run):
     return (f"classify_run agrees with the rules on all {len(cases)} runs, including the four real ones: "
             + ", ".join(f"η = {lr:g} {classify_reference(c)}" for lr, c in zip(CHAPTER_LRS, cases[-4:]))
             + ".")
+
+
+def _a(word: str) -> str:
+    """The word with its article: "a steady", "an unstable"."""
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 PICK_KEYS = ("too small", "good", "too large")
@@ -781,7 +795,7 @@ def check_pick_learning_rates(pick_learning_rates):
         if verdict not in PICK_WANT[key]:
             advice = {"too small": "Try a smaller one.", "good": "Try one between your other two.",
                       "too large": "Try a larger one."}[key]
-            raise _NotYet(f'Your "{key}" η = {_fmt(lr)} gives a {verdict} run, not '
+            raise _NotYet(f'Your "{key}" η = {_fmt(lr)} gives {_a(verdict)} run, not '
                           f'{" or ".join(PICK_WANT[key])}: in {LR_STEPS} steps {_describe_run(run.losses)}. '
                           f"{advice}")
         notes.append(f"η = {_fmt(lr)} {verdict}")

@@ -33,9 +33,11 @@ VERDICT_COLORS = {"too slow": PALETTE["blue"], "steady": PALETTE["green"],
 #: What each verdict means, in words.
 VERDICT_MEANING = {
     "too slow": "the loss went down on every step, but not even to half of where it started",
-    "steady": "the loss went down on every step, to less than half of where it started",
-    "unstable": "the loss went up on some steps (the step jumped past the valley) but stayed bounded",
-    "diverged": "the loss exploded, so training stopped",
+    "steady": "the loss went down on every step, to half of where it started or lower",
+    "unstable": ("the loss went up on some steps (the step jumped past the valley), but it ended at "
+                 "half of where it started or lower"),
+    "diverged": ("the loss exploded (training stops), or it went up and ended above half of where it "
+                 "started: this run failed"),
 }
 
 

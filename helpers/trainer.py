@@ -18,7 +18,7 @@ from matplotlib.ticker import NullLocator
 from .data import example, load_params
 from .network import copy_params, flatten, forward, loss, param_labels
 from .plots import PALETTE, STYLE, draw_image, plot_losses, update_image
-from .training import train, verdict
+from .training import exploded, train
 from .validate import PARAM_NAMES, check_lr, check_x, check_y
 from .widgets import Explorer, LiveFigure, new_figure
 
@@ -95,8 +95,8 @@ class TrainerExplorer(Explorer):
         result = train(self.params, self.x, self.y, self.lr, n)
         self.params = result.params
         self.losses.extend(float(v) for v in result.losses[1:])
-        # diverged by the course's rule, counted from where this run started (not from this press)
-        self.diverged = verdict(self.losses, result.diverged) == "diverged"
+        # exploded (the course's rule), counted from where this run started (not from this press)
+        self.diverged = result.diverged or exploded(self.losses)
         self._redraw()
 
     def reset(self) -> None:

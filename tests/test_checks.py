@@ -254,6 +254,21 @@ def _classify_strict(losses):
     return "too slow" if losses[-1] > 0.5 * losses[0] else "steady"
 
 
+def _classify_old_rule(losses):
+    """The rule before issue 8: any rise is "unstable", however high the run ends."""
+    if not np.all(np.isfinite(losses)) or np.any(losses > 1e6 * losses[0]):
+        return "diverged"
+    if np.any(np.diff(losses) > 1e-12):
+        return "unstable"
+    return "too slow" if losses[-1] > 0.5 * losses[0] else "steady"
+
+
+def _classify_rise_always_diverged(losses):
+    if not np.all(np.isfinite(losses)) or np.any(losses > 1e6 * losses[0]) or np.any(np.diff(losses) > 1e-12):
+        return "diverged"
+    return "too slow" if losses[-1] > 0.5 * losses[0] else "steady"
+
+
 def _runs_verdict(lr):
     x, y = h.example()
     return checks.classify_reference(h.train(h.load_params(), x, y, lr, 100).losses)
@@ -355,6 +370,10 @@ MISTAKES = {
         ("nan slips through", _classify_unsafe, ["blow-up first", "np.isfinite"]),
         ("any rise counts", _classify_strict, ["rounding noise", "1e-12"]),
         ("a number", lambda losses: 3, ["one of the words"]),
+        ("any rise is unstable", _classify_old_rule, ['returned "unstable", but it is "diverged"',
+                                                      "higher than where it started", "0.5 * losses[0]"]),
+        ("any rise is diverged", _classify_rise_always_diverged, ['returned "diverged", but it is "unstable"',
+                                                                  "no more than half", "0.5 * losses[0]"]),
     ],
     "pick_learning_rates": [
         ("a list", lambda: [0.001, 0.1, 2.0], ["should return a dict"]),
@@ -362,7 +381,10 @@ MISTAKES = {
         ("negative", lambda: {"too small": -0.1, "good": 0.1, "too large": 2.0}, ["positive"]),
         ("too small is fine", lambda: {"too small": 0.05, "good": 0.1, "too large": 2.0}, ["Try a smaller one"]),
         ("too large is fine", lambda: {"too small": 0.001, "good": 0.1, "too large": 0.5}, ["Try a larger one"]),
-        ("good overshoots", lambda: {"too small": 0.001, "good": 1.0, "too large": 2.0}, ["went UP"]),
+        ("good overshoots", lambda: {"too small": 0.001, "good": 1.0, "too large": 2.0},
+         ["went UP", "gives an unstable run"]),
+        ("too small diverges", lambda: {"too small": 10.0, "good": 0.1, "too large": 2.0},
+         ["gives a diverged run", "blew up", "Try a smaller one"]),
         ("NaN", lambda: {"too small": 0.001, "good": float("nan"), "too large": 2.0}, ["nan"]),
         ("text", lambda: {"too small": "0.001", "good": 0.1, "too large": 2.0}, ["one number"]),
     ],

@@ -82,6 +82,28 @@ def test_04_shows_the_four_regimes_as_the_chapter_says(run_notebook):
     assert "— (stopped)" in text                                # η = 10 stops early
 
 
+def test_04_reads_each_verdict_off_the_two_questions_it_states(run_notebook):
+    """The rule table: for each run, whether the loss went up and whether it ended at half of its
+    start or lower, computed here, decide the verdict the lesson prints; the extra row near η = 4
+    is the bounded run that ends above its start, and the lesson calls it diverged."""
+    import numpy as np
+
+    import helpers as h
+    text = cell_text(run_notebook(L04))
+    rows = re.findall(r"η = (\S+) +went up on +(\d+) of +(\d+) steps;.*\(half of the start or lower\? (yes|no) *\) → (.+)", text)
+    assert [r[0] for r in rows] == ["0.001", "0.1", "1", "3.98", "10"]
+    for lr, word in zip([0.001, 0.1, 1.0, 10 ** 0.6, 10.0], [r[4].strip() for r in rows]):
+        run = h.train(h.load_params(), *h.example(), lr, 100)
+        rose = bool(np.any(np.diff(run.losses) > 1e-12))
+        low = run.final_loss <= 0.5 * run.losses[0]
+        blew_up = run.losses.max() > 1e6 * run.losses[0]
+        expected = ("diverged" if blew_up or (rose and not low) else "unstable" if rose
+                    else "steady" if low else "too slow")
+        assert word == expected, lr
+    near_4 = h.train(h.load_params(), *h.example(), 10 ** 0.6, 100)
+    assert not near_4.diverged and near_4.final_loss > near_4.losses[0]   # what the prose says of it
+
+
 def test_04_challenge_answer_is_computed_and_folded(run_notebook):
     nb = run_notebook(L04)
     html = [out["data"]["text/html"] for cell in nb.cells for out in cell.get("outputs", [])

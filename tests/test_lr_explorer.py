@@ -74,6 +74,16 @@ def test_a_diverged_run_stops_with_a_cross_and_a_note(explorer):
     assert len(explorer.line.get_data()[0]) == 101
 
 
+def test_a_bounded_run_that_ends_above_its_start_is_called_diverged(explorer):
+    """η = 10^0.6 ≈ 3.98, a slider position: the loss climbs to about 100 and ends many times where
+    it started without ever exploding. The explorer must not call that "unstable"."""
+    explorer.slider.value = 10 ** 0.6
+    result = h.train(h.load_params(), *h.example(), 10 ** 0.6, 100)
+    assert not result.diverged and result.final_loss > result.losses[0] and result.losses.max() > 50
+    assert plain(explorer.verdict_html.value).startswith("diverged")
+    assert explorer.ax_loss.get_title().endswith("diverged")
+
+
 def test_prediction_image_shows_the_trained_network(explorer):
     explorer.slider.value = 0.1
     x, y = h.example()

@@ -141,6 +141,15 @@ def test_single_steps_also_notice_divergence():
     assert trainer.steps == h.train(h.load_params(), *h.example(), 10.0, 8).losses.size - 1
 
 
+def test_a_step_that_overshoots_without_exploding_keeps_the_buttons():
+    """Only an explosion stops the trainer: a loss that went up may still come down on later presses."""
+    trainer = TrainerExplorer(lr=2.0)
+    trainer.step_button.click()
+    first, after = trainer.losses
+    assert after > first and not h.train(h.load_params(), *h.example(), 2.0, 1).diverged
+    assert not trainer.diverged and not trainer.step_button.disabled and "diverged" not in trainer.readout.value
+
+
 def test_other_networks_and_examples_work():
     params = h.init_params(5, seed=1)
     x = np.array([0.0, 1.0, 1.0, 0.0])

@@ -1,5 +1,6 @@
 """The update rule, the training loop, divergence and the learning-rate verdicts."""
 
+import math
 import warnings
 
 import numpy as np
@@ -110,5 +111,56 @@ def test_verdict_reads_the_numbers():
     assert h.verdict([1.0, 0.2, 0.3, 0.01]) == "unstable"
     assert h.verdict([1.0, np.inf]) == "diverged"
     assert h.verdict([1.0, 2.0], diverged=True) == "diverged"
+    # rose and bounded, but not well below the start: a failed run, not "unstable"
+    assert h.verdict([1.0, 100.0, 20.0]) == "diverged"
+    assert h.verdict([1.0, 0.2, 0.3, 1.0]) == "diverged"
+    assert h.verdict([1.0, 0.2, 0.3, 0.8]) == "diverged"
+    assert h.verdict([1.0, 0.2, 0.3, 0.5]) == "unstable"
+
+
+def _never_rose(losses) -> bool:
+    return all(later - earlier <= 1e-12 for earlier, later in zip(losses, losses[1:]))
+
+
+def test_every_verdict_over_400_learning_rates_is_true_of_its_run():
+    """The chapter's four regimes, read off the losses of 100 steps from the Chapter-7 weights on the
+    example, at 400 log-spaced η from 0.001 to 10: each label is checked against its definition,
+    computed here from the losses alone (plain Python, not the helpers' code)."""
+    params = h.load_params()
+    x, y = h.example()
+    seen = set()
+    for lr in np.logspace(-3, 1, 400):
+        run = h.train(params, x, y, float(lr), 100)
+        losses = [float(v) for v in run.losses]
+        first, last = losses[0], losses[-1]
+        blew_up = any(not math.isfinite(v) or v > 1e6 * first for v in losses)
+        rose = not _never_rose(losses)
+        well_below = last <= 0.5 * first               # "ended well below where it started"
+        word = h.verdict(run.losses, run.diverged)
+        seen.add(word)
+        where = f"η = {lr:.4g}: {word}, losses {losses[0]:.3g} → max {max(losses):.3g} → {last:.3g}"
+        if word in ("too slow", "steady"):
+            assert not rose and not blew_up, where
+            assert well_below == (word == "steady"), where
+        elif word == "unstable":
+            assert rose and well_below and not blew_up, where
+        else:
+            assert word == "diverged", where
+            assert blew_up or (rose and not well_below), where
+        if rose and not blew_up:
+            # no run that went up ends anywhere near its start: the bar of "well below" is not a knife-edge
+            assert last < 1e-3 * first or last > first, where
+        # the label promises the run is usable exactly when the run ended low
+        assert (word in ("steady", "unstable")) == (not blew_up and well_below), where
+    assert seen == {"too slow", "steady", "unstable", "diverged"}
+
+
+def test_near_eta_4_a_bounded_run_that_ends_above_its_start_is_diverged():
+    """The mislabel that was: the loss climbs to ~100 and ends many times its start, yet never
+    reaches the explosion bar, so training never stops."""
+    x, y = h.example()
+    run = h.train(h.load_params(), x, y, 3.98, 100)
+    assert not run.diverged and run.final_loss > run.losses[0]
+    assert h.verdict(run.losses, run.diverged) == "diverged"
     with pytest.raises(ValueError, match="losses"):
         h.verdict([])
