@@ -21,8 +21,10 @@ import contextlib
 import copy
 import functools
 import inspect
+import linecache
 import math
 import numbers
+import re
 import sysconfig
 import traceback
 import warnings
@@ -65,7 +67,16 @@ CHAPTER_LRS = (0.001, 0.1, 1.0, 10.0)
 
 
 class CheckFailed(AssertionError):
-    """An answer that is not right yet. The message says what happened and what to try."""
+    """An answer that is not right yet. The message says what happened and what to try.
+
+    In a notebook IPython shows only the message: `_render_traceback_` replaces the traceback
+    (whose frames are the check's own code, which the student need not read) with the message's
+    lines, in the output's plain text colour (no ANSI colours). The cell still fails, as any
+    exception fails it, so nbgrader scores it zero.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return str(self).splitlines() or ["The check failed."]
 
 
 class _NotYet(Exception):
@@ -120,6 +131,16 @@ def _fmt(value: float) -> str:
     if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
         return f"{value:.3g}"
     return f"{value:.4g}"
+
+
+def _apart(got: float, expected: float) -> tuple[str, str]:
+    """Two numbers for "returned …, but the slope is …", with their signs and with just enough
+    significant digits (at least 4) that the two texts differ when the numbers do."""
+    for digits in range(4, 18):
+        a, b = (("+" if v > 0 else "") + f"{v:.{digits}g}" if v != 0 else "0" for v in (got, expected))
+        if a != b:
+            return a, b
+    return a, b
 
 
 def _signed(value: float) -> str:
@@ -192,7 +213,53 @@ def _where(error: BaseException) -> str:
 
 _NOT_WRITTEN = ("{name} is not written yet: it still raises NotImplementedError.\n"
                 "Replace the lines `# YOUR CODE HERE` and `raise NotImplementedError()` in the cell "
-                "above with your code, run that cell, then run this check again.")
+                "above with your code, run that cell, then run this check again. (Already written it? "
+                "Then run that cell first: Shift + Enter.)")
+
+_STALE = ("The cell where you write {name} did not finish the last time you ran it: it stopped with an "
+          "error (for example a SyntaxError){before}. So {name} is still {which}, and this check would "
+          "only test that.\nScroll up to the cell that starts with `def {name}(`, read the error under "
+          "it, fix that line, and run the cell again (Shift + Enter). Then run this check again.")
+
+
+def _cell_text(code) -> str:
+    """The source of the notebook cell (or file) a function was compiled from, or ""."""
+    try:
+        return "".join(linecache.getlines(code.co_filename)).strip()
+    except Exception:  # noqa: BLE001 - no source to read
+        return ""
+
+
+def _stale_definition(answer, name: str) -> str | None:
+    """In IPython: a message if the latest cell that defines `def name(` ran after the one that made
+    `answer` and did not define it (it failed: a SyntaxError, or an error above the def); else None.
+
+    IPython keeps every cell it was asked to run in `In`, even one that did not compile, and keeps
+    the source of each compiled cell in linecache, which is how `answer` is traced to its cell.
+    """
+    code = getattr(answer, "__code__", None)
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except Exception:  # noqa: BLE001 - IPython missing or not running: plain Python
+        return None
+    if shell is None or code is None:
+        return None
+    try:
+        history = [str(cell) for cell in shell.user_ns.get("In", [])]
+    except Exception:  # noqa: BLE001
+        return None
+    made_in = _cell_text(code)
+    if not made_in:
+        return None
+    defines = re.compile(rf"^def\s+{re.escape(name)}\s*\(", re.MULTILINE)
+    tries = [i for i, cell in enumerate(history) if defines.search(cell)]
+    ran = [i for i, cell in enumerate(history) if cell.strip() == made_in]
+    if not tries or not ran or tries[-1] <= ran[-1]:
+        return None
+    stub = "NotImplementedError" in made_in
+    return _STALE.format(name=name, before="" if stub else ", after the version before it had run",
+                         which="the empty stub you were given" if stub else "the version from before")
 
 
 def _call(answer, name: str, argnames: tuple, *args, shown: str | None = None):
@@ -206,6 +273,9 @@ def _call(answer, name: str, argnames: tuple, *args, shown: str | None = None):
     if not callable(answer):
         raise _NotYet(f"{name} should be a function, but it is {_short(answer)}.\n"
                       f"Run the cell that starts with `def {name}(`, then run this check again.")
+    stale = _stale_definition(answer, name)
+    if stale:
+        raise _NotYet(stale)
     try:
         inspect.signature(answer).bind(*args)
     except TypeError:
@@ -377,8 +447,10 @@ def _nudge_cases():
     x, y = example()
     X, Y = dataset()
     other = init_params(seed=1)
+    # The chapter's slopes are round (+0.439, -0.55, 0); another network's are not (-0.5566659...,
+    # +0.1185839...), so an answer rounded to a few decimals cannot pass.
     return [(params, x, y, "W1[1,0]"), (params, x, y, "b2[1]"), (params, x, y, "W1[0,1]"),
-            (other, X[6], Y[6], "W2[2,1]")]
+            (other, X[6], Y[6], "W2[2,0]"), (other, X[6], Y[6], "b1[2]")]
 
 
 def _slope(params, x, y, label) -> float:
@@ -401,8 +473,23 @@ def check_nudge_gradient(nudge_gradient):
         base = loss(params, x, y)
         up = loss(nudged(params, label, EPS), x, y)
         down = loss(nudged(params, label, -EPS), x, y)
-        said = f"{shown} returned {_signed(got)}, but the slope there is {_signed(expected)}."
+        got_text, expected_text = _apart(got, expected)
+        said = f"{shown} returned {got_text}, but the slope there is {expected_text}."
         tight = dict(atol=1e-12, rtol=1e-9)
+        central = "(loss(w + eps) − loss(w − eps)) / (2·eps)"
+        if expected != 0 and _close(got, (up - down) / 2 * EPS, atol=0, rtol=1e-6):
+            raise _NotYet(f"{said}\nThat is the slope times eps² = {EPS ** 2:g}: a bracket is missing. "
+                          "Python reads `(up - down) / 2 * eps` as `((up - down) / 2) * eps`, multiplying "
+                          "by eps instead of dividing by it. Write `(up - down) / (2 * eps)`.")
+        if _close(got, up - down / (2 * EPS), **tight) and not _close(up, down, **tight):
+            raise _NotYet(f"{said}\nA bracket is missing: Python reads `up - down / (2 * eps)` as "
+                          "`up - (down / (2 * eps))`, dividing only `down`. Write `(up - down) / (2 * eps)`.")
+        rounded = [d for d in range(1, 9) if round(expected, d) != 0 and _close(got, round(expected, d), **tight)]
+        if rounded:
+            raise _NotYet(f"{said}\nThat is the slope rounded to {rounded[0]} decimal"
+                          f"{'s' if rounded[0] != 1 else ''}. Return the number itself, unrounded: the check "
+                          "compares about 6 significant digits. (Round only when you print, for example "
+                          'f"{slope:.3f}".)')
         if expected != 0 and _close(got, -expected):
             raise _NotYet(f"{said}\nThe size is right but the sign is flipped. Subtract in the order "
                           "loss(w + eps) − loss(w − eps): the loss up the hill minus the loss down it.")
@@ -413,8 +500,9 @@ def check_nudge_gradient(nudge_gradient):
             raise _NotYet(f"{said}\nYou have the change in the loss, but not yet divided by how far the "
                           "weight moved. Divide by 2·eps to turn the change into a slope.")
         if _close(got, (up - base) / EPS, **tight) or _close(got, (base - down) / EPS, **tight):
-            raise _NotYet(f"{said}\nThat is a one-sided difference (nudging one way only). Nudge both "
-                          "ways and use (loss(w + eps) − loss(w − eps)) / (2·eps): it is far more accurate.")
+            raise _NotYet(f"{said}\nThat is a one-sided difference: you nudged the weight one way only, "
+                          "and compared with the loss at w itself. Nudge it both ways and use the central "
+                          f"difference {central}: its error is about eps² instead of about eps.")
         if any(_close(got, v, **tight) for v in (base, up, down)):
             raise _NotYet(f"{said}\nThat number is a loss, not a slope. The slope is how much the loss "
                           "changes per unit of change in the weight.")
@@ -429,7 +517,7 @@ def check_nudge_gradient(nudge_gradient):
             raise _NotYet(f"{said}\nThat is the slope of {matches[0]}, a different weight. Nudge the "
                           "weight named by `label` (h.nudged(params, label, eps) does exactly that).")
         raise _NotYet(f"{said}\nThe recipe: up = the loss with the weight nudged by +eps, down = the loss "
-                      "with it nudged by −eps, slope = (up − down) / (2·eps).")
+                      f"with it nudged by −eps, slope = (up − down) / (2·eps), that is {central}.")
     params, x, y, label = cases[0]
     g = _slope(params, x, y, label)
     return (f"nudge_gradient agrees with backpropagation on {len(cases)} weights. On the chapter's "
@@ -544,17 +632,29 @@ def check_zero_gradient_labels(zero_gradient_labels):
 # ----------------------------------------------------------------------------------------------
 
 def _step_cases():
+    """(params, grads, lr, x, y, which network): the chapter's, and another at another lr."""
     params = load_params()
     x, y = example()
     other = init_params(n_hidden=5, seed=2)
     X, Y = dataset()
-    return [(params, backprop(params, x, y), 0.1, x, y), (other, backprop(other, X, Y), 0.5, X, Y)]
+    return [(params, backprop(params, x, y), 0.1, x, y, "the Chapter-7 network on the example"),
+            (other, backprop(other, X, Y), 0.5, X, Y, "another network (5 hidden units) on all 16 images")]
+
+
+def _step_size_used(got: dict, params: dict, grads: dict) -> float | None:
+    """The c for which got == params − c · grads in every array, if there is one; else None."""
+    moved = np.concatenate([(params[k] - got[k]).ravel() for k in PARAM_NAMES])
+    slope = np.concatenate([grads[k].ravel() for k in PARAM_NAMES])
+    if not np.any(slope):
+        return None
+    c = float(moved @ slope / (slope @ slope))
+    return c if _close(moved, c * slope) else None
 
 
 @_check
 def check_gd_step(gd_step_answer):
     """gd_step(params, grads, lr) → a NEW dict with w − lr · ∂L/∂w for every parameter."""
-    for params, grads, lr, x, y in _step_cases():
+    for params, grads, lr, x, y, network in _step_cases():
         shown = f"gd_step(params, grads, lr={lr:g})"
         got = _params(_call(gd_step_answer, "gd_step", ("params", "grads", "lr"), params, grads, lr,
                             shown=shown), params, shown)
@@ -562,26 +662,32 @@ def check_gd_step(gd_step_answer):
         if all(_close(got[k], expected[k]) for k in PARAM_NAMES):
             continue
         before, after = loss(params, x, y), loss(got, x, y)
-        went = f"The loss went from {_fmt(before)} to {_fmt(after)}"
-        uphill = {k: params[k] + lr * grads[k] for k in PARAM_NAMES}
-        if all(_close(got[k], uphill[k]) for k in PARAM_NAMES):
+        went = (f"The check called {shown} with {network}.\n"
+                f"The loss went from {_fmt(before)} to {_fmt(after)}")
+        used = _step_size_used(got, params, grads)
+        if used is not None and used < 0:
             raise _NotYet(f"{went}: it went UP. Is the sign of the update right?\nThe gradient points "
                           "uphill, so step the other way: w − lr · gradient.")
-        if all(_close(got[k], params[k] - grads[k]) for k in PARAM_NAMES):
+        if used is not None and _close(used, 0.0):
+            raise _NotYet(f"The check called {shown} with {network}, and it returned the same numbers it "
+                          "was given: nothing moved. Return the new values w − lr · gradient.")
+        if used is not None and _close(used, 1.0):
             raise _NotYet(f"{went}, but every weight moved by its whole gradient. Multiply the "
                           "gradient by the learning rate lr first: it sets the size of the step.")
-        if all(_close(got[k], params[k]) for k in PARAM_NAMES):
-            raise _NotYet(f"{shown} returned the same numbers it was given: nothing moved. Return the "
-                          "new values w − lr · gradient.")
+        if used is not None:
+            raise _NotYet(f"{went}: every weight moved by {_fmt(used)} × its gradient, but the call asked "
+                          f"for lr = {lr:g}. Use the argument `lr` in the update, not a fixed number: "
+                          "params[key] − lr · grads[key].")
         wrong = [k for k in PARAM_NAMES if not _close(got[k], expected[k])]
         right = [k for k in PARAM_NAMES if k not in wrong]
         if right:
-            raise _NotYet(f"{', '.join(right)} {'is' if len(right) == 1 else 'are'} right, but "
-                          f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not. Every parameter "
-                          "follows the same rule: new = old − lr · gradient.")
+            raise _NotYet(f"The check called {shown} with {network}. {', '.join(right)} "
+                          f"{'is' if len(right) == 1 else 'are'} right, but {', '.join(wrong)} "
+                          f"{'is' if len(wrong) == 1 else 'are'} not. Every parameter follows the same "
+                          "rule: new = old − lr · gradient.")
         raise _NotYet(f"{went}; the expected new values give {_fmt(loss(expected, x, y))}.\n"
                       "For every key, the new array is params[key] − lr · grads[key].")
-    params, grads, lr, x, y = _step_cases()[0]
+    params, grads, lr, x, y, _ = _step_cases()[0]
     return (f"gd_step steps against the gradient: on the chapter's example one step at η = {lr:g} "
             f"takes the loss from {_fmt(loss(params, x, y))} to {_fmt(loss(gd_step(params, grads, lr), x, y))}.")
 
@@ -591,6 +697,21 @@ def _descend_cases():
     x, y = example()
     X, Y = dataset()
     return [(params, x, y, 0.1, 5), (init_params(n_hidden=4, seed=3), X, Y, 0.2, 3)]
+
+
+#: Learning rates a descend that ignores its `lr` argument is likely to use instead.
+LIKELY_FIXED_LRS = (0.1, 0.2, 1.0, 0.5, 0.01, 0.001, 0.3, 0.05)
+
+
+def _lr_that_gives(losses, params, x, y, steps: int, lr: float) -> float | None:
+    """A learning rate other than lr whose run gives exactly these losses, if a likely one does."""
+    for other in LIKELY_FIXED_LRS:
+        if _close(other, lr):
+            continue
+        run = train(params, x, y, other, steps)
+        if run.losses.size == losses.size and _close(losses, run.losses):
+            return other
+    return None
 
 
 @_check
@@ -624,6 +745,12 @@ def check_descend(descend):
             raise _NotYet(f"The first loss should be the loss of the params you started from, "
                           f"{_fmt(want[0])}; yours is {_fmt(got_losses[0])}.")
         if not _close(got_losses, want):
+            used = _lr_that_gives(got_losses, params, x, y, steps, lr)
+            if used is not None:
+                raise _NotYet(f"The check called {shown}, but your losses are those of a run at lr = "
+                              f"{_fmt(used)}, not {lr:g}: {_losses_text(got_losses)}.\nUse the argument "
+                              "`lr` in every step, gd_step(params, grads, lr), instead of a fixed number "
+                              "or a variable from outside the function.")
             rises = np.flatnonzero(np.diff(got_losses) > 0)
             if rises.size:
                 k = int(rises[0]) + 1
@@ -669,10 +796,20 @@ def check_train_chapter7(train_chapter7):
     if not _close(got_losses[-1], final, atol=1e-9):
         raise _NotYet(f"The last loss in your list is {_fmt(got_losses[-1])}, but the params you "
                       f"returned have loss {_fmt(final)}. Return the params and the losses of the same run.")
-    if final >= TARGET_LOSS:
-        raise _NotYet(f"The loss went from {_fmt(first)} to {_fmt(final)}: not below {TARGET_LOSS:g} yet. "
-                      "Take more steps, or try a larger learning rate.")
     rises = np.flatnonzero(np.diff(got_losses) > RISE)
+    if final >= TARGET_LOSS:
+        said = f"The loss went from {_fmt(first)} to {_fmt(final)}: not below {TARGET_LOSS:g} yet."
+        if rises.size:
+            k = int(rises[0]) + 1
+            raise _NotYet(f"{said}\nOn the way it went UP at step {k} ({_fmt(got_losses[k - 1])} → "
+                          f"{_fmt(got_losses[k])}): each step jumps past the valley"
+                          f"{' and lands higher' if final >= first else ''}. More steps cannot fix that: "
+                          "use a SMALLER learning rate, so that every step goes downhill.")
+        if final >= first:
+            raise _NotYet(f"{said}\nThe loss did not change at all: is the learning rate 0, or do the "
+                          "updated weights get lost inside your loop?")
+        raise _NotYet(f"{said}\nThe loss went down on every step, only too slowly. Take more steps, or "
+                      "try a somewhat larger learning rate.")
     if rises.size:
         k = int(rises[0]) + 1
         raise _NotYet(f"The loss ends below {TARGET_LOSS:g}, but on the way it went UP at step {k} "

@@ -78,8 +78,8 @@ def versions(minimum: dict | None = None) -> list[tuple]:
 def version_table(rows=None) -> str:
     """The `versions()` rows as a Markdown table, with a verdict per row."""
     rows = versions() if rows is None else rows
-    verdict = {True: "✅ ok", False: "❌ too old or missing: upgrade it",
-               None: "➖ not installed (fine if your notebook app is not JupyterLab)"}
+    verdict = {True: "✔ ok", False: "✘ too old or missing: upgrade it",
+               None: "– not installed (fine if your notebook app is not JupyterLab)"}
     lines = ["| package | installed | needs at least | check |", "|---|---|---|---|"]
     for name, found, floor, ok in rows:
         lines.append(f"| {name} | {found or '—'} | {floor} | {verdict[ok]} |")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import re
 import warnings
 from pathlib import Path
 
@@ -230,6 +231,30 @@ def _descend(*, first=True, last=True, sign=-1.0, keep_start=False, grads_once=F
     return answer
 
 
+def _chapter7_loop(lr, steps):
+    """train_chapter7 as a student writes it: their own loop, which never stops early."""
+    def answer():
+        x, y = h.example()
+        params = h.load_params()
+        losses = [h.loss(params, x, y)]
+        with np.errstate(all="ignore"):
+            for _ in range(steps):
+                params = h.gd_step(params, h.backprop(params, x, y), lr)
+                losses.append(h.loss(params, x, y))
+        return params, losses
+    return answer
+
+
+def _descend_fixed_lr(fixed):
+    def answer(params, x, y, lr, steps):
+        losses = [h.loss(params, x, y)]
+        for _ in range(steps):
+            params = h.gd_step(params, h.backprop(params, x, y), fixed)
+            losses.append(h.loss(params, x, y))
+        return params, losses
+    return answer
+
+
 def _chapter7_run(start, lr, steps):
     def answer():
         x, y = h.example()
@@ -309,9 +334,19 @@ def _mutating_step(params, grads, lr):
 MISTAKES = {
     "nudge_gradient": [
         ("sign flipped", _nudge(lambda up, down, base, eps: (down - up) / (2 * eps)), ["sign is flipped"]),
+        ("rounded to 3 decimals", _nudge(lambda up, down, base, eps: round((up - down) / (2 * eps), 3)),
+         ["rounded to 3 decimals", "unrounded"]),
+        ("rounded to 5 decimals", _nudge(lambda up, down, base, eps: round((up - down) / (2 * eps), 5)),
+         ["rounded to 5 decimals"]),
+        ("/ 2 * eps", _nudge(lambda up, down, base, eps: (up - down) / 2 * eps), ["eps²", "(up - down) / (2 * eps)"]),
+        ("up - down / (2 * eps)", _nudge(lambda up, down, base, eps: up - down / (2 * eps)),
+         ["bracket", "(up - down) / (2 * eps)"]),
+        ("one-sided, the other way", _nudge(lambda up, down, base, eps: (base - down) / eps),
+         ["one-sided", "(loss(w + eps) − loss(w − eps)) / (2·eps)"]),
         ("divided by eps", _nudge(lambda up, down, base, eps: (up - down) / eps), ["twice the slope", "2·eps"]),
         ("not divided", _nudge(lambda up, down, base, eps: up - down), ["not yet divided"]),
-        ("one-sided", _nudge(lambda up, down, base, eps: (up - base) / eps), ["one-sided"]),
+        ("one-sided", _nudge(lambda up, down, base, eps: (up - base) / eps),
+         ["one-sided", "central", "(loss(w + eps) − loss(w − eps)) / (2·eps)"]),
         ("the loss itself", _nudge(lambda up, down, base, eps: base), ["is a loss, not a slope"]),
         ("NaN", _nudge(lambda up, down, base, eps: float("nan")), ["nan"]),
         ("an array", _nudge(lambda up, down, base, eps: np.array([up, down])), ["shape (2,)", "one number"]),
@@ -338,6 +373,9 @@ MISTAKES = {
     "gd_step": [
         ("plus sign", lambda p, g, lr: {k: p[k] + lr * g[k] for k in p}, ["went UP", "sign of the update"]),
         ("no learning rate", lambda p, g, lr: {k: p[k] - g[k] for k in p}, ["learning rate"]),
+        ("a fixed 0.1", lambda p, g, lr: {k: p[k] - 0.1 * g[k] for k in p},
+         ["gd_step(params, grads, lr=0.5)", "another network", "0.1 × its gradient", "argument `lr`"]),
+        ("plus sign at a fixed 0.1", lambda p, g, lr: {k: p[k] + 0.1 * g[k] for k in p}, ["went UP"]),
         ("changes params in place", _mutating_step, ["changed its input `params` in place"]),
         ("nothing moves", lambda p, g, lr: {k: p[k].copy() for k in p}, ["nothing moved"]),
         ("only W1 updated", lambda p, g, lr: {**p, "W1": p["W1"] - lr * g["W1"]}, ["W1 is right", "b1, W2, b2 are not"]),
@@ -352,6 +390,8 @@ MISTAKES = {
         ("plus sign", _descend(sign=+1.0), ["went up at step 1", "sign of the update"]),
         ("the starting params", _descend(keep_start=True), ["params it started from"]),
         ("gradient computed once", _descend(grads_once=True), ["recompute it inside the loop"]),
+        ("ignores lr: a fixed 0.1", _descend_fixed_lr(0.1), ["lr=0.2", "lr = 0.1, not 0.2", "argument `lr`"]),
+        ("ignores lr: a fixed 1", _descend_fixed_lr(1.0), ["lr=0.1", "lr = 1, not 0.1", "argument `lr`"]),
         ("only the params", lambda p, x, y, lr, s: p, ["only the params"]),
         ("the wrong order", lambda p, x, y, lr, s: tuple(reversed(_descend()(p, x, y, lr, s))), ["order"]),
         ("NaN losses", lambda p, x, y, lr, s: (p, [np.nan] * (s + 1)), ["nan"]),
@@ -361,6 +401,10 @@ MISTAKES = {
         ("too few steps", _chapter7_run(h.load_params, 0.1, 5), ["not below 0.001", "more steps"]),
         ("another start", _chapter7_run(lambda: h.init_params(seed=0), 0.1, 300), ["Start from h.load_params()"]),
         ("overshooting", _chapter7_run(h.load_params, 1.0, 100), ["went UP", "smaller learning rate"]),
+        ("η = 10 in their own loop", _chapter7_loop(10.0, 100), ["not below 0.001", "went UP at step 1", "SMALLER"]),
+        ("η = 3.98", _chapter7_loop(3.98, 100), ["went UP", "lands higher", "SMALLER"]),
+        ("η = 1.5, 3 steps", _chapter7_loop(1.5, 3), ["went UP", "SMALLER"]),
+        ("η = 0", _chapter7_loop(0.0, 10), ["did not change at all"]),
         ("params and losses of different runs",
          lambda: (_chapter7_run(h.load_params, 0.1, 100)()[0], _chapter7_run(h.load_params, 0.1, 50)()[1]),
          ["same run"]),
@@ -430,6 +474,32 @@ def test_the_likely_mistake_is_named(name, what, answer, fragments):
     message = _fails(CHECKS[name], answer)
     for fragment in fragments:
         assert fragment in message, f"{what}: expected {fragment!r} in:\n{message}"
+
+
+ADVICE_OF_SIZE = {"η = 10 in their own loop": "smaller", "η = 3.98": "smaller", "η = 1.5, 3 steps": "smaller",
+                  "too few steps": "larger"}
+
+
+@pytest.mark.parametrize("what", ADVICE_OF_SIZE)
+def test_train_chapter7_advises_the_right_direction_for_the_learning_rate(what):
+    """A run that went up is told to use a smaller η and never a larger one; a slow one, the other way."""
+    (answer,) = [a for w, a, _ in MISTAKES["train_chapter7"] if w == what]
+    message = _fails(checks.check_train_chapter7, answer).lower()
+    wrong = {"smaller": "larger", "larger": "smaller"}[ADVICE_OF_SIZE[what]]
+    assert ADVICE_OF_SIZE[what] in message and wrong not in message, message
+
+
+def test_a_one_sided_difference_shows_two_different_numbers():
+    message = _fails(checks.check_nudge_gradient, _nudge(lambda up, down, base, eps: (up - base) / eps))
+    first = message.splitlines()[0]
+    got, expected = re.search(r"returned (\S+), but the slope there is (\S+)\.", first).groups()
+    assert got != expected and float(got) != float(expected), first
+
+
+def test_ex02s_visible_check_cannot_be_passed_by_rounding():
+    for digits in range(1, 6):
+        answer = _nudge(lambda up, down, base, eps: round((up - down) / (2 * eps), digits))
+        _fails(checks.check_nudge_gradient, answer)
 
 
 def test_every_check_has_its_mistakes_tested():
@@ -518,3 +588,84 @@ def test_a_surprise_inside_a_check_still_ends_in_a_friendly_check_failed():
     reads_a_key = checks._check(lambda answer: answer["W1"].shape)   # as if an answer tripped the check
     message = _fails(reads_a_key, {})
     assert "could not read what your function gave back" in message and "KeyError" in message
+
+
+# ----------------------------------------------------------------------------------------------
+# In a real kernel: what a student sees under a failing check, and an answer cell that failed
+# ----------------------------------------------------------------------------------------------
+
+STUB = '''def gd_step(params, grads, lr):
+    """A new parameter dict: every array moved by -lr times its gradient."""
+    # YOUR CODE HERE
+    raise NotImplementedError()'''
+RIGHT = '''def gd_step(params, grads, lr):
+    return {key: params[key] - lr * grads[key] for key in params}'''
+WRONG = '''def gd_step(params, grads, lr):
+    return {key: params[key] + lr * grads[key] for key in params}'''
+SYNTAX_ERROR = '''def gd_step(params, grads, lr):
+    return {key: params[key] - lr * grads[key] for key in params'''
+ERROR_ABOVE_THE_DEF = '''learning_rate = lr_i_never_defined
+def gd_step(params, grads, lr):
+    return {key: params[key] - lr * grads[key] for key in params}'''
+CHECK = "checks.check_gd_step(gd_step)"
+
+#: (the cells a student ran, in order; what the last check must say). Each scenario starts a fresh kernel.
+SCENARIOS = {
+    "the stub, run": ([STUB, CHECK], "not written"),
+    "a SyntaxError after the stub": ([STUB, SYNTAX_ERROR, CHECK], "did not finish"),
+    "an error above the def": ([STUB, ERROR_ABOVE_THE_DEF, CHECK], "did not finish"),
+    "a SyntaxError after a wrong answer": ([STUB, WRONG, SYNTAX_ERROR, CHECK], "did not finish"),
+    "a wrong answer": ([STUB, SYNTAX_ERROR, WRONG, CHECK], "went UP"),
+    "fixed after the error": ([STUB, SYNTAX_ERROR, RIGHT, CHECK], None),
+    "back to the stub after the error": ([STUB, SYNTAX_ERROR, STUB, CHECK], "not written"),
+}
+
+ANSI = re.compile(r"\x1b\[")
+
+
+@pytest.fixture(scope="module")
+def kernel_runs() -> dict:
+    """Every scenario executed by a real ipykernel through nbclient, as JupyterLab would run it."""
+    from nbclient import NotebookClient
+    runs = {}
+    for name, (cells, _) in SCENARIOS.items():
+        nb = nbformat.v4.new_notebook()
+        setup = "import helpers as h\nfrom helpers import checks"
+        nb.cells = [nbformat.v4.new_code_cell(source, metadata={"tags": ["raises-exception"]})
+                    for source in [setup, *cells]]
+        NotebookClient(nb, timeout=120, kernel_name="python3",
+                       resources={"metadata": {"path": str(ROOT / "notebooks" / "exercises")}}).execute()
+        runs[name] = nb
+    return runs
+
+
+def _last_check_outputs(nb) -> list:
+    return nb.cells[-1].outputs
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_the_check_knows_whether_the_answer_cell_really_ran(scenario, kernel_runs):
+    outputs = _last_check_outputs(kernel_runs[scenario])
+    expected = SCENARIOS[scenario][1]
+    errors = [o for o in outputs if o.output_type == "error"]
+    if expected is None:
+        assert errors == [] and "✔" in "".join(o.get("text", "") for o in outputs)
+        return
+    (error,) = errors
+    assert error.ename == "CheckFailed"
+    assert expected in error.evalue, error.evalue
+    if expected == "did not finish":
+        assert "not written yet" not in error.evalue and "went UP" not in error.evalue
+        assert "def gd_step(" in error.evalue and "fix" in error.evalue
+
+
+@pytest.mark.parametrize("scenario", ["the stub, run", "a wrong answer", "a SyntaxError after the stub"])
+def test_a_failing_check_shows_the_tutors_message_only(scenario, kernel_runs):
+    """What JupyterLab draws under the cell is the error's `traceback` lines: they must be the
+    message itself, in plain text (no ANSI colours), with no frame of helpers or of the check cell."""
+    (error,) = [o for o in _last_check_outputs(kernel_runs[scenario]) if o.output_type == "error"]
+    shown = "\n".join(error.traceback)
+    assert shown == error.evalue
+    assert not ANSI.search(shown)
+    for frame_text in ("Traceback", "File ", "helpers", "checks.py", CHECK, "---->", "raise CheckFailed", "_NotYet"):
+        assert frame_text not in shown, frame_text

@@ -27,7 +27,7 @@ def test_old_and_missing_packages_are_flagged():
     assert rows[0][3] is False
     assert rows[1][1] is None and rows[1][3] is False
     table = envcheck.version_table(rows)
-    assert table.count("❌") == 2 and "| numpy |" in table
+    assert table.count("✘") == 2 and "| numpy |" in table
 
 
 def test_version_comparison_uses_numbers_not_text():
