@@ -510,6 +510,13 @@ def check_nudge_gradient(nudge_gradient):
             raise _NotYet(f"{said}\nYou got zero, but the loss does change when {label} moves. Did you "
                           "nudge the weight named by `label`, and compute the two losses from the two "
                           "nudged copies?")
+        ratio = got / expected if expected != 0 else 0.0
+        factors = [f for f in (4.0, 0.25, 10.0, 0.1, 100.0, 0.01, 0.5) if _close(ratio, f, atol=0, rtol=1e-5)]
+        if factors:
+            raise _NotYet(f"{said}\nThat is exactly {_fmt(factors[0])} × the slope: the right differences, "
+                          "divided by the wrong distance. Use the argument `eps` everywhere (in both nudges "
+                          "and in the division, no fixed number) and divide by 2·eps: "
+                          f"{central}.")
         slopes = flatten(backprop(params, x, y))
         matches = [lab for lab, v in zip(param_labels(params), slopes)
                    if lab != label and expected != 0 and _close(got, v)]
@@ -676,8 +683,8 @@ def check_gd_step(gd_step_answer):
                           "gradient by the learning rate lr first: it sets the size of the step.")
         if used is not None:
             raise _NotYet(f"{went}: every weight moved by {_fmt(used)} × its gradient, but the call asked "
-                          f"for lr = {lr:g}. Use the argument `lr` in the update, not a fixed number: "
-                          "params[key] − lr · grads[key].")
+                          f"for lr = {lr:g}. Multiply each gradient by the argument `lr` itself, once (not "
+                          "by a fixed number, and with no extra factor): params[key] − lr · grads[key].")
         wrong = [k for k in PARAM_NAMES if not _close(got[k], expected[k])]
         right = [k for k in PARAM_NAMES if k not in wrong]
         if right:
@@ -745,6 +752,11 @@ def check_descend(descend):
             raise _NotYet(f"The first loss should be the loss of the params you started from, "
                           f"{_fmt(want[0])}; yours is {_fmt(got_losses[0])}.")
         if not _close(got_losses, want):
+            if steps and np.all(got_losses == got_losses[0]):
+                raise _NotYet(f"The check called {shown}, and the loss never changed: "
+                              f"{_losses_text(got_losses)}. The params are not updated inside the loop: "
+                              "each step needs `params = gd_step(params, grads, lr)`, and the next loss "
+                              "from those new params.")
             used = _lr_that_gives(got_losses, params, x, y, steps, lr)
             if used is not None:
                 raise _NotYet(f"The check called {shown}, but your losses are those of a run at lr = "
