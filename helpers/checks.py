@@ -26,6 +26,7 @@ import math
 import numbers
 import re
 import sysconfig
+import textwrap
 import traceback
 import warnings
 from collections.abc import Mapping
@@ -66,6 +67,10 @@ LR_STEPS = 100
 CHAPTER_LRS = (0.001, 0.1, 1.0, 10.0)
 
 
+#: Messages are wrapped at word boundaries to this many characters (notebooks break long lines anywhere).
+MESSAGE_WIDTH = 88
+
+
 class CheckFailed(AssertionError):
     """An answer that is not right yet. The message says what happened and what to try.
 
@@ -76,7 +81,10 @@ class CheckFailed(AssertionError):
     """
 
     def _render_traceback_(self) -> list[str]:
-        return str(self).splitlines() or ["The check failed."]
+        lines = [piece for line in str(self).splitlines()
+                 for piece in textwrap.wrap(line, MESSAGE_WIDTH, break_long_words=False,
+                                            break_on_hyphens=False, subsequent_indent=line[:len(line) - len(line.lstrip())]) or [""]]
+        return lines or ["The check failed."]
 
 
 class _NotYet(Exception):
