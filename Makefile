@@ -52,6 +52,7 @@ bench: $(VENV)/.test
 
 bench-browser: $(VENV)/.test
 	$(BIN)/python bench/browser_latency.py
+	$(BIN)/python bench/run_all.py
 
 projector: $(VENV)/.projector
 	$(BIN)/python tools/projector.py --port $(PROJECTOR_PORT)

@@ -12,9 +12,13 @@ from .network import _forward, _mse
 from .validate import PARAM_NAMES, check_eps, check_example
 
 
-def _backprop(params: dict, x: np.ndarray, y: np.ndarray) -> dict:
-    """Unchecked backprop: one forward pass, then the chain rule from the loss back to W1."""
-    z, h, y_hat = _forward(params, x)
+def _backprop(params: dict, x: np.ndarray, y: np.ndarray, passed=None) -> dict:
+    """Unchecked backprop: one forward pass, then the chain rule from the loss back to W1.
+
+    passed: the (z, h, y_hat) of a forward pass already made with these params and x (as `train`
+    has one from computing the loss); then backprop reuses it instead of running another.
+    """
+    z, h, y_hat = _forward(params, x) if passed is None else passed
     dy = (2.0 / y.size) * (y_hat - y)            # ∂L/∂y_hat
     dz = (dy @ params["W2"]) * (z > 0)           # ∂L/∂z: back through W2, then the ReLU gate
     if x.ndim == 1:

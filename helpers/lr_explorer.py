@@ -85,9 +85,12 @@ class LearningRateExplorer(Explorer):
         self.verdict_html.add_class("downhill-verdict")
 
         self._build_figure()
-        self.live = LiveFigure(self.fig, layers=[[
-            self.line, self.end_marker, self.note, self.ax_loss.title,
-            *self.ax_pred.images, *self.pred_texts, self.ax_pred.title]])
+        # The prediction's title changes only when a run stops early: it gets a layer of its own,
+        # below the artists that change with every η, so most redraws leave it as it is.
+        self.live = LiveFigure(self.fig, layers=[
+            [self.ax_pred.title],
+            [self.line, self.end_marker, self.note, self.ax_loss.title,
+             *self.ax_pred.images, *self.pred_texts]])
         self.widget = widgets.VBox([self.slider, self.verdict_html, self.live.image])
         self.widget.add_class("downhill-lr-explorer")
         self.update()
@@ -165,8 +168,11 @@ class LearningRateExplorer(Explorer):
 
         y_hat = forward(result.params, self.x) if np.isfinite(result.final_loss) else np.full(4, np.nan)
         update_image(self.ax_pred, self.pred_texts, y_hat)
-        self.ax_pred.title.set_text(f"prediction ŷ\nafter {k} steps" if not result.diverged
-                                    else f"prediction ŷ\nat step {k} (stopped)")
+        pred_title = (f"prediction ŷ\nafter {k} steps" if not result.diverged
+                      else f"prediction ŷ\nat step {k} (stopped)")
+        if pred_title != self.ax_pred.title.get_text():
+            self.ax_pred.title.set_text(pred_title)
+            self.live.invalidate(0)
 
         self.verdict_html.value = (
             f'<span style="font-size:1.15em"><b style="color:{color}">{word}</b> · η = {lr:.3g}, '

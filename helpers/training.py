@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import _counters
+from .gradients import _backprop
+from .network import _forward, _mse
 from .validate import PARAM_NAMES, check_example, check_lr, check_params, check_steps
 
 #: A loss above EXPLODED × the first loss (or NaN / infinity) has exploded; training stops there.
@@ -66,75 +67,35 @@ class TrainResult:
 def train(params, x, y, lr, steps) -> TrainResult:
     """Gradient descent from `params` for `steps` steps at learning rate `lr`.
 
-    x, y: one example (4,) or a batch (n, 4). Stops early, quietly, if the loss becomes
-    non-finite or exceeds EXPLODED × the initial loss: then `.diverged` is True.
+    x, y: one example (4,) or a batch (n, 4). Each step is the chapter's loop: a forward pass,
+    the loss, the gradients by backprop, and the update w ← w − lr · ∂L/∂w. The loss is also
+    measured once after the last step. Stops early, quietly, if the loss becomes non-finite or
+    exceeds EXPLODED × the initial loss: then `.diverged` is True. `params` is not changed.
     """
     params, x, y = check_example(params, x, y)
     lr = check_lr(lr)
     steps = check_steps(steps)
 
-    # All parameters live in one flat vector; W1, b1, W2, b2 are views into it, so one
-    # subtraction updates all of them and one copy records them.
-    shapes = [params[k].shape for k in PARAM_NAMES]
-    sizes = [params[k].size for k in PARAM_NAMES]
-    bounds = np.cumsum([0] + sizes)
-    theta = np.concatenate([params[k].ravel() for k in PARAM_NAMES])
-    W1, b1, W2, b2 = (theta[a:b].reshape(s) for a, b, s in zip(bounds[:-1], bounds[1:], shapes))
-    grad = np.empty_like(theta)
-    gW1, gb1, gW2, gb2 = (grad[a:b].reshape(s) for a, b, s in zip(bounds[:-1], bounds[1:], shapes))
-
-    path = np.empty((steps + 1, theta.size))
-    losses = np.empty(steps + 1)
-    # grad holds the unscaled gradient (e instead of 2/n · e); the factor goes into the step size.
-    step_size = lr * 2.0 / y.size
-    single = x.ndim == 1
-    z = np.empty(b1.shape if single else (x.shape[0],) + b1.shape)
-    h = np.empty_like(z)
-    e = gb2 if single else np.empty(y.shape)
-    dz = gb1 if single else np.empty_like(z)
-    W1T, W2T = W1.T, W2.T          # views: they follow theta as it changes
+    path, losses = [], []
     diverged = False
-    limit = np.inf
-    with np.errstate(all="ignore"):
-        for k in range(steps + 1):
-            for counter in _counters:
-                counter.n += 1
-            # forward: z = W1 x + b1, h = relu(z), e = y_hat - y
-            np.dot(x, W1T, out=z)
-            z += b1
-            np.maximum(z, 0.0, out=h)
-            np.dot(h, W2T, out=e)
-            e += b2
-            e -= y
-            loss = float(np.vdot(e, e)) / e.size
-            losses[k] = loss
-            path[k] = theta
-            if k == 0:
-                limit = EXPLODED * loss
-            if not loss <= limit:          # also catches NaN
+    with np.errstate(all="ignore"):             # an exploding run is reported, not warned about
+        for step in range(steps + 1):
+            z, h, y_hat = _forward(params, x)                    # 1. forward pass
+            loss = _mse(y_hat, y)                                # 2. loss
+            path.append(params)
+            losses.append(loss)
+            if not loss <= EXPLODED * losses[0]:                 # also catches NaN
                 diverged = True
                 break
-            if k == steps:
+            if step == steps:
                 break
-            # backward: ∂L/∂b2 ∝ e, ∂L/∂W2 ∝ e hᵀ, ∂L/∂z ∝ (W2ᵀ e) · [z > 0], ∂L/∂W1 ∝ dz xᵀ
-            np.dot(e, W2, out=dz)
-            dz *= z > 0
-            if single:
-                np.multiply.outer(dz, x, out=gW1)
-                np.multiply.outer(e, h, out=gW2)
-            else:
-                np.dot(dz.T, x, out=gW1)
-                dz.sum(axis=0, out=gb1)
-                np.dot(e.T, h, out=gW2)
-                e.sum(axis=0, out=gb2)
-            grad *= step_size
-            theta -= grad
-    k_last = k
-    path = path[: k_last + 1]
-    trajectory = {key: path[:, a:b].reshape((k_last + 1,) + s)
-                  for key, a, b, s in zip(PARAM_NAMES, bounds[:-1], bounds[1:], shapes)}
+            grads = _backprop(params, x, y, (z, h, y_hat))       # 3. gradients
+            params = {key: params[key] - lr * grads[key]         # 4. update
+                      for key in PARAM_NAMES}
+
+    trajectory = {key: np.stack([p[key] for p in path]) for key in PARAM_NAMES}
     final = {key: trajectory[key][-1].copy() for key in PARAM_NAMES}
-    return TrainResult(losses=losses[: k_last + 1].copy(), params=final, diverged=diverged,
+    return TrainResult(losses=np.array(losses), params=final, diverged=diverged,
                        trajectory=trajectory, lr=lr, steps=steps)
 
 

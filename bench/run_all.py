@@ -1,0 +1,99 @@
+"""Run All in JupyterLab, lesson by lesson, against a floor notebook (not a test).
+
+    python bench/run_all.py               # every lesson, 2 rounds
+    python bench/run_all.py --rounds 3 04_learning_rate
+
+In Debian's Chromium, each notebook is opened in JupyterLab with a fresh kernel, then Run ▸ Run All
+Cells is pressed. The time counted is from that press to the last change to any cell's output (the
+last figure or widget appearing), measured inside the page. The floor is the least a widget lesson
+can cost: a notebook that imports numpy, matplotlib and ipywidgets and shows one slider. Floor and
+lesson alternate, and the fastest of the rounds of each is kept (the least disturbed by the rest
+of the machine). Prints each lesson's time next to the floor's, and their ratio (goal ≤ 1.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import lab_browser as lb  # noqa: E402
+
+GOAL = 1.5
+FLOOR = nbformat.v4.new_notebook(cells=[
+    nbformat.v4.new_code_cell("import numpy as np\nimport matplotlib.pyplot as plt\nimport ipywidgets as widgets\n"
+                              "%matplotlib inline"),
+    nbformat.v4.new_code_cell('widgets.FloatSlider(value=0.1, min=0.001, max=10, description="η")'),
+], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+
+# Records the time of every change inside the notebook's output areas, from Run All on.
+WATCH = """() => {
+  window.__downhillRun = {start: performance.now(), last: performance.now()};
+  const notebook = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')
+                   || document.querySelector('.jp-Notebook');
+  new MutationObserver(records => {
+    if (records.some(r => r.target.closest && r.target.closest('.jp-OutputArea'))) {
+      window.__downhillRun.last = performance.now();
+    }
+  }).observe(notebook, {childList: true, subtree: true, attributes: true, characterData: true});
+}"""
+
+
+def run_all_seconds(browser, server, path: str) -> float:
+    """Open `path` with a fresh kernel, press Run All, and return the seconds to its last output."""
+    nb = lb.NotebookPage(browser, server, path)
+    try:
+        nb.page.evaluate(WATCH)
+        nb.run_all(continue_after=("NotImplementedError",))
+        run = nb.page.evaluate("() => window.__downhillRun")
+        return (run["last"] - run["start"]) / 1000.0
+    finally:
+        nb.close()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("lessons", nargs="*", help="lesson names (default: every lesson)")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args(argv)
+    reason = lb.browser_unavailable()
+    if reason:
+        print(f"run-all benchmark: skipped. {reason}")
+        return 0
+    lessons = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if args.lessons:
+        unknown = sorted(set(args.lessons) - set(lessons))
+        if unknown:
+            parser.error(f"no such lesson: {', '.join(unknown)} (choose from {', '.join(lessons)})")
+        lessons = args.lessons
+
+    with tempfile.TemporaryDirectory(prefix="downhill-runall-") as tmp, lb.chromium() as browser:
+        root = lb.copy_course(Path(tmp))
+        nbformat.write(FLOOR, root / "notebooks" / "floor.ipynb")
+        with lb.Server("lab", root=root) as server:
+            run_all_seconds(browser, server, "notebooks/floor.ipynb")          # warm the caches
+            print("Run All → last output in JupyterLab (Chromium), fastest of "
+                  f"{args.rounds} rounds, against the floor notebook (numpy, matplotlib, ipywidgets, one slider)")
+            print(f"{'lesson':<26}{'lesson s':>10}{'floor s':>9}{'ratio':>7}  goal ≤ {GOAL}")
+            worst = 0.0
+            for name in lessons:
+                t_floor = t_lesson = float("inf")
+                for _ in range(args.rounds):
+                    t_floor = min(t_floor, run_all_seconds(browser, server, "notebooks/floor.ipynb"))
+                    t_lesson = min(t_lesson, run_all_seconds(browser, server, f"notebooks/{name}.ipynb"))
+                ratio = t_lesson / t_floor
+                worst = max(worst, ratio)
+                print(f"{name:<26}{t_lesson:>10.2f}{t_floor:>9.2f}{ratio:>7.2f}  "
+                      f"{'met' if ratio <= GOAL else 'MISSED'}")
+            print(f"worst ratio {worst:.2f} (goal ≤ {GOAL}: {'met' if worst <= GOAL else 'MISSED'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
