@@ -615,44 +615,40 @@ def gd_step(params, grads, lr):
     return {key: params[key] - lr * grads[key] for key in params}'''
 CHECK = "checks.check_gd_step(gd_step)"
 
-#: (the cells a student ran, in order; what the last check must say). Each scenario starts a fresh kernel.
-SCENARIOS = {
-    "the stub, run": ([STUB, CHECK], "not written"),
-    "a SyntaxError after the stub": ([STUB, SYNTAX_ERROR, CHECK], "did not finish"),
-    "an error above the def": ([STUB, ERROR_ABOVE_THE_DEF, CHECK], "did not finish"),
-    "a SyntaxError after a wrong answer": ([STUB, WRONG, SYNTAX_ERROR, CHECK], "did not finish"),
-    "a wrong answer": ([STUB, SYNTAX_ERROR, WRONG, CHECK], "went UP"),
-    "fixed after the error": ([STUB, SYNTAX_ERROR, RIGHT, CHECK], None),
-    "back to the stub after the error": ([STUB, SYNTAX_ERROR, STUB, CHECK], "not written"),
-}
+#: What a student does, in order, in one kernel: (a step's name, the answer cell run then, what
+#: the check run right after it must say; None: it passes).
+STEPS = [
+    ("the stub, run", STUB, "not written"),
+    ("a SyntaxError after the stub", SYNTAX_ERROR, "did not finish"),
+    ("fixed after the error", RIGHT, None),
+    ("an error above the def", ERROR_ABOVE_THE_DEF, "did not finish"),
+    ("back to the stub", STUB, "not written"),
+    ("a wrong answer", WRONG, "went UP"),
+    ("a SyntaxError after a wrong answer", SYNTAX_ERROR, "did not finish"),
+]
 
 ANSI = re.compile(r"\x1b\[")
 
 
 @pytest.fixture(scope="module")
 def kernel_runs() -> dict:
-    """Every scenario executed by a real ipykernel through nbclient, as JupyterLab would run it."""
+    """Every step executed by a real ipykernel through nbclient, as JupyterLab would run it:
+    {step name: the outputs of the check cell right after that step's answer cell}."""
     from nbclient import NotebookClient
-    runs = {}
-    for name, (cells, _) in SCENARIOS.items():
-        nb = nbformat.v4.new_notebook()
-        setup = "import helpers as h\nfrom helpers import checks"
-        nb.cells = [nbformat.v4.new_code_cell(source, metadata={"tags": ["raises-exception"]})
-                    for source in [setup, *cells]]
-        NotebookClient(nb, timeout=120, kernel_name="python3",
-                       resources={"metadata": {"path": str(ROOT / "notebooks" / "exercises")}}).execute()
-        runs[name] = nb
-    return runs
+    nb = nbformat.v4.new_notebook()
+    cells = ["import helpers as h\nfrom helpers import checks"]
+    for _, answer, _ in STEPS:
+        cells += [answer, CHECK]
+    nb.cells = [nbformat.v4.new_code_cell(source, metadata={"tags": ["raises-exception"]}) for source in cells]
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "notebooks" / "exercises")}}).execute()
+    return {name: nb.cells[2 + 2 * i].outputs for i, (name, _, _) in enumerate(STEPS)}
 
 
-def _last_check_outputs(nb) -> list:
-    return nb.cells[-1].outputs
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_the_check_knows_whether_the_answer_cell_really_ran(scenario, kernel_runs):
-    outputs = _last_check_outputs(kernel_runs[scenario])
-    expected = SCENARIOS[scenario][1]
+@pytest.mark.parametrize("step", [name for name, _, _ in STEPS])
+def test_the_check_knows_whether_the_answer_cell_really_ran(step, kernel_runs):
+    outputs = kernel_runs[step]
+    (expected,) = [said for name, _, said in STEPS if name == step]
     errors = [o for o in outputs if o.output_type == "error"]
     if expected is None:
         assert errors == [] and "✔" in "".join(o.get("text", "") for o in outputs)
@@ -665,11 +661,11 @@ def test_the_check_knows_whether_the_answer_cell_really_ran(scenario, kernel_run
         assert "def gd_step(" in error.evalue and "fix" in error.evalue
 
 
-@pytest.mark.parametrize("scenario", ["the stub, run", "a wrong answer", "a SyntaxError after the stub"])
-def test_a_failing_check_shows_the_tutors_message_only(scenario, kernel_runs):
+@pytest.mark.parametrize("step", ["the stub, run", "a wrong answer", "a SyntaxError after the stub"])
+def test_a_failing_check_shows_the_tutors_message_only(step, kernel_runs):
     """What JupyterLab draws under the cell is the error's `traceback` lines: they must be the
     message itself, in plain text (no ANSI colours), with no frame of helpers or of the check cell."""
-    (error,) = [o for o in _last_check_outputs(kernel_runs[scenario]) if o.output_type == "error"]
+    (error,) = [o for o in kernel_runs[step] if o.output_type == "error"]
     shown = "\n".join(error.traceback)
     assert shown.split() == error.evalue.split()                  # the message, wrapped at words
     assert max(map(len, error.traceback)) <= checks.MESSAGE_WIDTH
