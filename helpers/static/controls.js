@@ -294,9 +294,17 @@ function renderStatus({ model, el }) {
 const RENDER = { slider: renderSlider, select: renderSelect, button: renderButton, plot: renderPlot,
                  status: renderStatus };
 
+// Keys pressed in a control belong to it. Lumino's documented switch keeps JupyterLab's command
+// shortcuts out; the notebook also reacts to keys that bubble up to it (it moved the focus to the
+// active cell on an arrow key), so they stop here. Tab still moves focus (the browser's default).
+function keepKeys(el) {
+  el.setAttribute("data-lm-suppress-shortcuts", "true");
+  el.addEventListener("keydown", (event) => { if (event.key !== "Tab") event.stopPropagation(); });
+}
+
 function render({ model, el }) {
   el.classList.add("downhill-control", `downhill-${model.get("kind")}-control`);
-  el.setAttribute("data-lm-suppress-shortcuts", "true");
+  keepKeys(el);
   return RENDER[model.get("kind")]({ model, el });
 }
 
