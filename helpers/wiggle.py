@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import numbers
+import textwrap
 
 import ipywidgets as widgets
 import matplotlib as mpl
@@ -210,6 +211,9 @@ class WiggleExplorer(Explorer):
                                           textcoords="offset points", ha="right", va="bottom",
                                           fontsize=12, color=PALETTE["vermillion"])
         est.set_title("Smaller nudges close in\non the gradient", y=1.0, pad=8)
+        if layout.narrow:           # titles in shorter lines, to fit a narrow output
+            for axes in (ax, est):
+                axes.set_title(textwrap.fill(axes.get_title().replace("\n", " "), 30), y=1.0, pad=8)
 
     def _update(self, label_changed: bool) -> None:
         """Move the artists to the current parameter and nudge (all of them if the label changed)."""
