@@ -144,8 +144,8 @@ class Slider(_Drawn, _Control):
             if not any(math.isclose(value, v, rel_tol=1e-9) for v in self.options):
                 raise t.TraitError(f"{self.name} must be one of {self.options}; got {value!r}")
             return value
-        # a hair of tolerance: the grid's ends are computed as powers of ten
-        if not (math.isfinite(value) and low * (1 - 1e-9) <= value <= high * (1 + 1e-9)):
+        slack = 1e-9 * max(abs(low), abs(high))     # the grid's ends are computed (powers of ten)
+        if not (math.isfinite(value) and low - slack <= value <= high + slack):
             raise t.TraitError(f"{self.name} must be between {format_value(low)} and "
                                f"{format_value(high)}; got {value!r}")
         return value
@@ -229,6 +229,28 @@ class Status(_Control):
         self.html = html
 
 
+class _Box(_Control):
+    """Stand-in for an ipywidgets box when the controls cannot render: it only holds its children."""
+
+    children = t.Tuple()
+
+
+def row(children):
+    """The controls side by side, wrapping onto more lines when the output is narrow."""
+    if not LIVE:
+        return _Box(children=tuple(children))
+    import ipywidgets as widgets
+    return widgets.HBox(list(children), layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+
+
+def column(children):
+    """The controls one under the other."""
+    if not LIVE:
+        return _Box(children=tuple(children))
+    import ipywidgets as widgets
+    return widgets.VBox(list(children))
+
+
 def colored(word: str, on_light: str, on_dark: str) -> str:
     """`word` in bold, coloured for the theme: on_light on a light page, on_dark on a dark one.
 
@@ -238,5 +260,5 @@ def colored(word: str, on_light: str, on_dark: str) -> str:
             f'--downhill-on-dark:{on_dark}">{word}</b>')
 
 
-__all__ = ["Button", "HOW_TO_GET_LIVE", "LIVE", "Plot", "Select", "Slider", "Status", "colored",
-           "format_value"]
+__all__ = ["Button", "HOW_TO_GET_LIVE", "LIVE", "Plot", "Select", "Slider", "Status", "colored", "column",
+           "format_value", "row"]

@@ -10,7 +10,6 @@ the loss so far, the prediction next to its target, and the weights that have mo
 from __future__ import annotations
 
 
-import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
 from matplotlib.ticker import NullLocator
@@ -76,8 +75,7 @@ class TrainerExplorer(Explorer):
         self.reset_button.on_click(lambda _: self.reset())
 
         self._back_to_start()
-        buttons = widgets.HBox([self.step_button, self.step10_button, self.reset_button, self.readout],
-                               layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
+        buttons = controls.row([self.step_button, self.step10_button, self.reset_button, self.readout])
         self._start([buttons])
         self.widget.add_class("downhill-trainer")
 

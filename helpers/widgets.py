@@ -205,7 +205,7 @@ class Explorer:
         self.plot = controls.Plot()
         self.plot.add_class("downhill-plot")
         self._new_figure()
-        self.widget = widgets.VBox([*children, self.plot])
+        self.widget = controls.column([*children, self.plot])
         self.plot.observe(self._resized, names=["width", "pixel_ratio"])
 
     def _new_figure(self) -> None:

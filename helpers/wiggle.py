@@ -15,7 +15,6 @@ import html
 import numbers
 import textwrap
 
-import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
 
@@ -109,9 +108,7 @@ class WiggleExplorer(Explorer):
         self.readout = controls.Status()
         self.readout.add_class("downhill-readout")
 
-        self._start([widgets.HBox([self.param, self.nudge],
-                                  layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-                     self.readout])
+        self._start([controls.row([self.param, self.nudge]), self.readout])
         self.param.on_change(lambda value: self._on_change({"owner": self.param}))
         self.nudge.on_change(lambda value: self._on_change({"owner": self.nudge}))
         self.widget.add_class("downhill-wiggle")
