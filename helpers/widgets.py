@@ -240,14 +240,28 @@ class Explorer:
     def _redraw(self) -> None:
         self._show()
 
+    def frozen_html(self, note: str = "") -> str:
+        """The explorer as it stands, without controls: its status lines and its picture (`<img alt>`),
+        under the explorer's CSS classes; `note` (HTML) goes at the end."""
+        def statuses(widget):
+            if isinstance(widget, controls.Status):
+                yield widget
+            for child in getattr(widget, "children", ()):
+                yield from statuses(child)
+
+        lines = "".join(f'<div class="{" ".join(status._dom_classes)}">{status.html}</div>'
+                        for status in statuses(self.widget))
+        picture = img_html(bytes(self.plot.value), self.plot.alt, self.layout.css_width)
+        classes = " ".join([*self.widget._dom_classes, "downhill-frozen"])
+        return f'<div class="{classes}">{lines}{picture}{note}</div>'
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         png = bytes(self.plot.value)                          # the picture the widget shows now
-        picture = img_html(png, self.plot.alt, self.layout.css_width)
         data = {"image/png": png, "text/plain": f"<{type(self).__name__}: {self.plot.alt}>"}
         if controls.LIVE:
             bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
             data = {**(bundle[0] if isinstance(bundle, tuple) else bundle), **data}
-            data["text/html"] = picture
+            data["text/html"] = self.frozen_html()
         else:
-            data["text/html"] = f"{picture}<p>{html.escape(controls.HOW_TO_GET_LIVE)}</p>"
+            data["text/html"] = self.frozen_html(f"<p>{html.escape(controls.HOW_TO_GET_LIVE)}</p>")
         return data

@@ -188,8 +188,11 @@ def test_a_narrow_output_gets_a_stacked_figure_with_readable_text():
 
 def test_without_a_widget_front_end_the_picture_comes_as_html_with_alt_text(explorer):
     bundle = explorer._repr_mimebundle_()
-    assert bundle["text/html"].startswith('<img src="data:image/png;base64,')
-    assert f'alt="{explorer.plot.alt}"' in bundle["text/html"].replace("&#x27;", "'")
+    page = bundle["text/html"]
+    assert page.startswith('<div class="') and "downhill-lr-explorer" in page.split(">")[0]
+    assert '<img src="data:image/png;base64,' in page
+    assert f'alt="{explorer.plot.alt}"' in page.replace("&#x27;", "'")
+    assert explorer.verdict_html.value in page                 # the sentence a student reads, too
 
 
 @pytest.mark.parametrize("word", sorted(CHAPTER.values()))
