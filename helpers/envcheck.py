@@ -122,8 +122,7 @@ class EnvCheck(Explorer):
     def _redraw(self) -> None:
         value = float(self.slider.value)
         self.ball.set_data([value], [value**2])
-        self.status.value = f"The ball is at position {value:.2f}, height {value**2:.2f}."
-        self._show()
+        self._show(self.status, f"The ball is at position {value:.2f}, height {value**2:.2f}.")
 
     def describe(self) -> str:
         value = float(self.slider.value)

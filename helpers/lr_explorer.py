@@ -192,11 +192,10 @@ class LearningRateExplorer(Explorer):
         self.ax_pred.title.set_text(f"prediction ŷ\nafter {k} steps" if not result.diverged
                                     else f"prediction ŷ\nat step {k} (stopped)")
 
-        self.verdict_html.value = (
+        self._show(self.verdict_html, (
             f"<span>{controls.colored(word, *VERDICT_TEXT[word])} · η = {lr:.3g}, "
             f"loss {self.first_loss:.3f} → {loss_words(result.final_loss)} after {k} steps: "
-            f"{VERDICT_MEANING[word]}.</span>")
-        self._show()
+            f"{VERDICT_MEANING[word]}.</span>"))
 
     def describe(self) -> str:
         """The picture in words, from the run it draws: η, verdict, the loss's path, the prediction."""

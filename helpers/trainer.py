@@ -211,11 +211,10 @@ class TrainerExplorer(Explorer):
         message = f"step {k} · loss = {loss_text(losses[-1])} · η = {self.lr:g}"
         if self.diverged:
             message += " · <b>diverged</b>: training stopped (press Reset)"
-        self.readout.value = message
         self.step_button.disabled = self.diverged
         self.step10_button.disabled = self.diverged
         self.moved = [(self.labels[i], float(change[i])) for i in order if biggest > 0 and change[i] != 0]
-        self._show()
+        self._show(self.readout, message)
 
     def describe(self) -> str:
         """The picture in words, from the numbers it draws."""

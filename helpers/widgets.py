@@ -219,13 +219,16 @@ class Explorer:
             self.layout = layout
             self._new_figure()
 
-    def _show(self) -> None:
-        """Refresh the picture and its alt text together (one message to the browser)."""
+    def _show(self, status: controls.Status | None = None, text: str | None = None) -> None:
+        """Refresh the picture and its alt text together (one message to the browser), then set
+        the `status` line to `text`: the words never run ahead of the picture they describe."""
         with self.plot.hold_sync():
             self.plot.alt = self.describe()
             self.plot.css_width = self.layout.css_width
             self.live.refresh()
             self.plot.frame += 1
+        if status is not None:
+            status.value = text
 
     def describe(self) -> str:
         """The picture in words, with its numbers (its alt text)."""

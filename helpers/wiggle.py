@@ -127,7 +127,7 @@ class WiggleExplorer(Explorer):
     def _redraw(self) -> None:
         self._update(label_changed=True)
         self.live.invalidate()
-        self._show()
+        self._show(self.readout, readout_html(self.result, self.param.value))
 
     def describe(self) -> str:
         """The picture in words, from the numbers it draws."""
@@ -221,7 +221,6 @@ class WiggleExplorer(Explorer):
         self.secant_line.set_data(ends, tangent(ends, 0.0, result["loss"], result["slope_estimate"]))
         self.there.set_data([nudge], [result["nudged_loss"]])
         self.current.set_data([nudge], [result["slope_estimate"]])
-        self.readout.value = readout_html(result, label)
         if label_changed:
             self._draw_parameter(label, result["loss"], result["gradient"])
 
@@ -255,7 +254,7 @@ class WiggleExplorer(Explorer):
         self._update(label_changed)
         if label_changed:
             self.live.invalidate(0)
-        self._show()
+        self._show(self.readout, readout_html(self.result, self.param.value))
 
 
 __all__ = ["NUDGES", "WiggleExplorer", "readout_html", "slope_estimates", "wiggle"]

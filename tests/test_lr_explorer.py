@@ -160,11 +160,12 @@ def test_each_drawn_value_is_confirmed_to_the_browser_after_its_picture():
     fresh = LearningRateExplorer()
     events = []
     fresh.plot.observe(lambda c: events.append(("picture", fresh.slider.value)), names="value")
+    fresh.verdict_html.observe(lambda c: events.append(("words", fresh.slider.value)), names="html")
     fresh.slider.send = lambda content, buffers=None: events.append(("drawn", content["value"]))
     for lr in (0.2, 0.5, 0.2):
         fresh.slider.value = lr
-    assert events == [("picture", 0.2), ("drawn", 0.2), ("picture", 0.5), ("drawn", 0.5),
-                      ("picture", 0.2), ("drawn", 0.2)]
+    # the words never run ahead of the picture they describe
+    assert events == [(what, lr) for lr in (0.2, 0.5, 0.2) for what in ("picture", "words", "drawn")]
 
 
 def test_a_narrow_output_gets_a_stacked_figure_with_readable_text():
