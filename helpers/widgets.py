@@ -69,7 +69,7 @@ def freeze_layout(fig: Figure) -> None:
 
 
 class LiveFigure:
-    """A Figure shown in an `ipywidgets.Image`, re-rendered in place by `refresh()`.
+    """A Figure shown in a `controls.Plot` (an `<img>`), re-rendered in place by `refresh()`.
 
     layers: lists of the artists a widget changes (lines, texts, images, whole axes), the
     slowest-changing first. Everything else is a background drawn once; each layer is drawn over
@@ -245,7 +245,8 @@ class Explorer:
 
     def frozen_html(self, note: str = "") -> str:
         """The explorer as it stands, without controls: its status lines and its picture (`<img alt>`),
-        under the explorer's CSS classes; `note` (HTML) goes at the end."""
+        in a div of class downhill-frozen (and e.g. downhill-lr-explorer-frozen); `note` (HTML) goes
+        at the end."""
         def statuses(widget):
             if isinstance(widget, controls.Status):
                 yield widget
@@ -255,7 +256,8 @@ class Explorer:
         lines = "".join(f'<div class="{" ".join(status._dom_classes)}">{status.html}</div>'
                         for status in statuses(self.widget))
         picture = img_html(bytes(self.plot.value), self.plot.alt, self.layout.css_width)
-        classes = " ".join([*self.widget._dom_classes, "downhill-frozen"])
+        # not the live explorer's class: a frozen picture must never pass for the live widget
+        classes = " ".join(["downhill-frozen", *(f"{name}-frozen" for name in self.widget._dom_classes)])
         return f'<div class="{classes}">{lines}{picture}{note}</div>'
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -190,7 +190,7 @@ def test_a_narrow_output_gets_a_stacked_figure_with_readable_text():
 def test_without_a_widget_front_end_the_picture_comes_as_html_with_alt_text(explorer):
     bundle = explorer._repr_mimebundle_()
     page = bundle["text/html"]
-    assert page.startswith('<div class="') and "downhill-lr-explorer" in page.split(">")[0]
+    assert page.startswith('<div class="downhill-frozen downhill-lr-explorer-frozen"')
     assert '<img src="data:image/png;base64,' in page
     assert f'alt="{explorer.plot.alt}"' in page.replace("&#x27;", "'")
     assert explorer.verdict_html.value in page                 # the sentence a student reads, too

@@ -56,7 +56,7 @@ def test_static_page_renders_widgets_from_embedded_state_offline(site, offline_p
     out, lesson_page = site
     page, console, requested = offline_page
     page.goto(lesson_page.as_uri())
-    explorer = page.locator(".downhill-lr-explorer").first
+    explorer = page.locator(".downhill-lr-explorer-frozen").first
     explorer.wait_for(state="visible", timeout=60_000)
     explorer.scroll_into_view_if_needed()
 
