@@ -35,8 +35,8 @@ STOPWATCH = """explorer => {
   const img = explorer.querySelector('img.downhill-plot');
   window.__downhill = {start: null, samples: []};
   const start = () => { window.__downhill.start = performance.now(); };
-  explorer.querySelector('.downhill-lr-slider .noUi-handle').addEventListener('keydown', start, true);
-  explorer.querySelector('.downhill-lr-slider .widget-readout').addEventListener('keydown', e => {
+  explorer.querySelector('.downhill-lr-slider input[type=range]').addEventListener('keydown', start, true);
+  explorer.querySelector('.downhill-lr-slider input.downhill-typed').addEventListener('keydown', e => {
     if (e.key === 'Enter') start(); }, true);
   img.addEventListener('load', () => {
     const s = window.__downhill;
@@ -85,7 +85,7 @@ def measure(page, explorer, presses: int, typed: list[str]) -> tuple[list[float]
     lb.type_into_readout(slider, "0.001")
     wait_for_sample(1)
     page.evaluate("() => { window.__downhill.samples = []; }")
-    handle = slider.locator(".noUi-handle").first
+    handle = slider.locator("input[type=range]").first
     handle.focus()
     span = 80                                  # 10^-3 .. 10^1 in steps of 10^0.05
     for i in range(presses):

@@ -10,16 +10,16 @@ import importlib.metadata
 import platform
 import sys
 
-import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
 
+from . import controls
 from .plots import PALETTE, STYLE
-from .widgets import Explorer, LiveFigure, new_figure, styled_subplots
+from .widgets import Explorer, new_figure, styled_subplots
 
 #: The oldest versions the course is tested with (the same floors as pyproject.toml).
 MINIMUM = {"python": "3.10", "numpy": "1.23", "matplotlib": "3.6", "ipywidgets": "8.0",
-           "jupyterlab": "4.0"}
+           "anywidget": "0.9", "jupyterlab": "4.0"}
 #: Packages you can do without: Colab and VS Code bring their own notebook front end.
 OPTIONAL = {"jupyterlab"}
 
@@ -89,32 +89,45 @@ def version_table(rows=None) -> str:
 class EnvCheck(Explorer):
     """A slider that moves a ball along a valley. If the ball moves when you drag, widgets work."""
 
+    SIZE = (6.5, 3.4)
+
     def __init__(self, position: float = -1.5):
-        self.slider = widgets.FloatSlider(value=position, min=-2.0, max=2.0, step=0.25,
-                                          continuous_update=False, description="move me",
-                                          readout_format=".2f")
+        self.slider = controls.Slider(position, low=-2.0, high=2.0, step=0.25, label="move me",
+                                      name="move me: the ball's position", value_label="position")
         self.slider.add_class("downhill-envcheck-slider")
+        self.status = controls.Status()
+        self.status.add_class("downhill-envcheck-status")
+        self._start([self.slider, self.status])
+        self.slider.on_change(lambda value: self._redraw())
+        self.widget.add_class("downhill-envcheck")
+
+    def _build_figure(self) -> None:
         with mpl.rc_context(STYLE):
-            self.fig = new_figure(6.5, 3.4)
+            self.fig = new_figure(self.layout.width, self.layout.height, self.layout.dpi)
             self.fig.set_layout_engine("none")      # a fixed layout: only the ball is redrawn
-            ax = styled_subplots(self.fig, gridspec_kw=dict(left=0.12, right=0.97, bottom=0.2, top=0.86))
+            left = min(0.2, 0.78 / self.layout.width)                 # room for the label, in inches
+            ax = styled_subplots(self.fig, gridspec_kw=dict(left=left, right=0.97, bottom=0.2, top=0.86))
             t = np.linspace(-2.2, 2.2, 121)
             ax.plot(t, t**2, color=PALETTE["blue"])
-            (self.ball,) = ax.plot([position], [position**2], "o", markersize=18,
+            (self.ball,) = ax.plot([self.slider.value], [self.slider.value**2], "o", markersize=18,
                                    color=PALETTE["vermillion"], markeredgecolor="black")
             ax.set_xlim(-2.3, 2.3)
             ax.set_xlabel("slider value")
             ax.set_ylabel("height")
             ax.set_title("Drag the slider: the ball should move")
-        self.live = LiveFigure(self.fig, [[self.ball]])
-        self.slider.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([self.slider, self.live.image])
-        self.widget.add_class("downhill-envcheck")
 
-    def _on_change(self, change=None) -> None:
+    def _layers(self):
+        return [[self.ball]]
+
+    def _redraw(self) -> None:
         value = float(self.slider.value)
         self.ball.set_data([value], [value**2])
-        self.live.refresh()
+        self._show(self.status, f"The ball is at position {value:.2f}, height {value**2:.2f}.")
+
+    def describe(self) -> str:
+        value = float(self.slider.value)
+        return (f"A valley, height = position squared, for positions from −2.2 to 2.2, with the ball at "
+                f"position {value:.2f}, height {value**2:.2f}.").replace("-", "−")
 
 
 __all__ = ["EnvCheck", "MINIMUM", "installed_version", "version_table", "versions"]

@@ -10,17 +10,17 @@ losses by `training.verdict` (too slow / steady / unstable / diverged).
 
 from __future__ import annotations
 
-import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
 
 from .data import example, load_params
 from .network import copy_params, forward, loss
-from .plots import PALETTE, STYLE, draw_image, plot_losses, update_image
+from . import controls
+from .plots import PALETTE, STYLE, TEXT_ON_WHITE, draw_image, plot_losses, update_image
 from .trainer import short_number
 from .training import EXPLODED, train, verdict
 from .validate import check_lr, check_steps, check_x, check_y
-from .widgets import Explorer, LiveFigure, new_figure
+from .widgets import Explorer, new_figure
 
 #: The slider's range, as powers of ten: η from 10⁻³ = 0.001 to 10¹ = 10.
 LOG_MIN, LOG_MAX = -3, 1
@@ -30,6 +30,10 @@ Y_LIMITS = (1e-16, 1e10)
 #: One colour per verdict (Okabe–Ito), used for the title, the end marker and the verdict word.
 VERDICT_COLORS = {"too slow": PALETTE["blue"], "steady": PALETTE["green"],
                   "unstable": PALETTE["orange"], "diverged": PALETTE["vermillion"]}
+#: The verdict word's colour as text: 4.5:1 on white (light theme) and on #111 (dark theme).
+VERDICT_TEXT = {word: (TEXT_ON_WHITE[hue], PALETTE["sky" if hue == "blue" else hue]) for word, hue in
+                {"too slow": "blue", "steady": "green", "unstable": "orange",
+                 "diverged": "vermillion"}.items()}
 #: What each verdict means, in words.
 VERDICT_MEANING = {
     "too slow": "the loss went down on every step, but not even to half of where it started",
@@ -50,8 +54,17 @@ def loss_words(value: float) -> str:
     return short_number(value)
 
 
+def numbers_words(values, digits: int = 2) -> str:
+    """[1.00, 0.98, 0.00, 1.00]: a short vector for a sentence ("nan" where it is not finite)."""
+    return "[" + ", ".join(f"{v + 0.0:.{digits}f}".replace("-0." + "0" * digits, "0." + "0" * digits)
+                           if np.isfinite(v) else "nan" for v in np.round(values, digits)) + "]"
+
+
 class LearningRateExplorer(Explorer):
     """A slider for the learning rate η; each value retrains and redraws one figure.
+
+    The slider is `self.slider` (a `controls.Slider`, CSS class downhill-lr-slider): its trait
+    `value` is η itself (not an exponent), from 0.001 to 10.
 
     params: the starting network (default: the Chapter-7 weights). x, y: the training data,
     one image (4,) and its target (default: the chapter's example). lr: the first η, between
@@ -77,24 +90,29 @@ class LearningRateExplorer(Explorer):
             raise ValueError("steps must be at least 1")
         self.first_loss = loss(self.start, self.x, self.y)
 
-        self.slider = widgets.FloatLogSlider(
-            value=lr, base=10, min=LOG_MIN, max=LOG_MAX, step=0.05, description="η",
-            continuous_update=False, readout_format=".3g", layout=widgets.Layout(width="520px"))
+        self.slider = controls.Slider(lr, low=LOG_MIN, high=LOG_MAX, step=0.05, log=True, label="η",
+                                      name="learning rate η")
         self.slider.add_class("downhill-lr-slider")
-        self.verdict_html = widgets.HTML()
+        self.verdict_html = controls.Status()
         self.verdict_html.add_class("downhill-verdict")
 
-        self._build_figure()
+        self._start([self.slider, self.verdict_html])
+        self.widget.add_class("downhill-lr-explorer")
+        self.slider.on_change(lambda value: self.update())
+
+    SIZE = (10.5, 4.8)              # inches: loss curve | prediction over target
+    NARROW_SIZE = (7.0, 7.4)        # loss curve on top, prediction beside target below
+    NARROW_BELOW = 760              # CSS px
+
+    def _layers(self):
         # The prediction's title changes only when a run stops early: it gets a layer of its own,
         # below the artists that change with every η, so most redraws leave it as it is.
-        self.live = LiveFigure(self.fig, layers=[
-            [self.ax_pred.title],
-            [self.line, self.end_marker, self.note, self.ax_loss.title,
-             *self.ax_pred.images, *self.pred_texts]])
-        self.widget = widgets.VBox([self.slider, self.verdict_html, self.live.image])
-        self.widget.add_class("downhill-lr-explorer")
+        return [[self.ax_pred.title],
+                [self.line, self.end_marker, self.note, self.ax_loss.title,
+                 *self.ax_pred.images, *self.pred_texts]]
+
+    def _redraw(self) -> None:
         self.update()
-        self.slider.observe(lambda change: self.update(), names="value")
 
     # -- the math ------------------------------------------------------------------------------
 
@@ -106,12 +124,19 @@ class LearningRateExplorer(Explorer):
     # -- the picture ---------------------------------------------------------------------------
 
     def _build_figure(self) -> None:
-        self.fig = new_figure(10.5, 4.8)
+        layout = self.layout
+        self.fig = new_figure(layout.width, layout.height, layout.dpi)
         with mpl.rc_context(STYLE):
-            grid = self.fig.add_gridspec(2, 2, width_ratios=[2.7, 1.0])
-            self.ax_loss = self.fig.add_subplot(grid[:, 0])
-            self.ax_pred = self.fig.add_subplot(grid[0, 1])
-            self.ax_target = self.fig.add_subplot(grid[1, 1])
+            if layout.narrow:
+                grid = self.fig.add_gridspec(2, 2, height_ratios=[2.3, 1.0])
+                self.ax_loss = self.fig.add_subplot(grid[0, :])
+                self.ax_pred = self.fig.add_subplot(grid[1, 0])
+                self.ax_target = self.fig.add_subplot(grid[1, 1])
+            else:
+                grid = self.fig.add_gridspec(2, 2, width_ratios=[2.7, 1.0])
+                self.ax_loss = self.fig.add_subplot(grid[:, 0])
+                self.ax_pred = self.fig.add_subplot(grid[0, 1])
+                self.ax_target = self.fig.add_subplot(grid[1, 1])
 
             ax = self.ax_loss
             self.line = plot_losses(ax, [self.first_loss], color=PALETTE["blue"], log=True)
@@ -167,6 +192,7 @@ class LearningRateExplorer(Explorer):
         title.set_color(color)
 
         y_hat = forward(result.params, self.x) if np.isfinite(result.final_loss) else np.full(4, np.nan)
+        self.y_hat = y_hat
         update_image(self.ax_pred, self.pred_texts, y_hat)
         pred_title = (f"prediction ŷ\nafter {k} steps" if not result.diverged
                       else f"prediction ŷ\nat step {k} (stopped)")
@@ -174,8 +200,28 @@ class LearningRateExplorer(Explorer):
             self.ax_pred.title.set_text(pred_title)
             self.live.invalidate(0)
 
-        self.verdict_html.value = (
-            f'<span style="font-size:1.15em"><b style="color:{color}">{word}</b> · η = {lr:.3g}, '
+        self._show(self.verdict_html, (
+            f"<span>{controls.colored(word, *VERDICT_TEXT[word])} · η = {lr:.3g}, "
             f"loss {self.first_loss:.3f} → {loss_words(result.final_loss)} after {k} steps: "
-            f"{VERDICT_MEANING[word]}.</span>")
-        self.live.refresh()
+            f"{VERDICT_MEANING[word]}.</span>"))
+
+    def describe(self) -> str:
+        """The picture in words, from the run it draws: η, verdict, the loss's path, the prediction."""
+        result, word = self.result, self.verdict
+        lr, losses = float(self.slider.value), result.losses
+        k = losses.size - 1
+        target = numbers_words(self.y, 0)
+        if result.diverged:
+            return (f"Loss on a log scale at η = {lr:.3g} ({word}): from {self.first_loss:.3f} it climbs "
+                    f"past {short_number(EXPLODED * self.first_loss)} and training stops at step {k}; "
+                    f"no prediction to compare with the target {target}.")
+        rises = int(np.sum(np.diff(losses) > 0))
+        direction = "falls" if losses[-1] < losses[0] else "rises"
+        how = ("on every step" if rises == 0 else f"though it rose on {rises} of the {k} steps"
+               if direction == "falls" else f"rising on {rises} of the {k} steps")
+        error = float(np.max(np.abs(self.y_hat - self.y)))
+        match = (f"matches the target {target}" if error < 0.05
+                 else f"is off the target {target} by up to {error:.2f}")
+        return (f"Loss on a log scale over {k} steps at η = {lr:.3g} ({word}): {direction} from "
+                f"{self.first_loss:.3f} to {loss_words(result.final_loss)}, {how}; prediction "
+                f"{numbers_words(self.y_hat)} {match}.")

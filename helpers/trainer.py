@@ -10,17 +10,17 @@ the loss so far, the prediction next to its target, and the weights that have mo
 from __future__ import annotations
 
 
-import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
 from matplotlib.ticker import NullLocator
 
 from .data import example, load_params
 from .network import copy_params, flatten, forward, loss, param_labels
+from . import controls
 from .plots import PALETTE, STYLE, draw_image, plot_losses, update_image
 from .training import exploded, train
 from .validate import PARAM_NAMES, check_lr, check_x, check_y
-from .widgets import Explorer, LiveFigure, new_figure
+from .widgets import Explorer, new_figure
 
 #: Losses below this are drawn at this height (a log axis cannot show 0).
 LOSS_FLOOR = 1e-16
@@ -62,29 +62,31 @@ class TrainerExplorer(Explorer):
         self.top = max(1, min(int(top), len(self.labels)))
         self._theta0 = flatten(self.start)
 
-        self.step_button = widgets.Button(description="Step", tooltip="one step of gradient descent")
-        self.step10_button = widgets.Button(description="Step ×10", tooltip="ten steps at once")
-        self.reset_button = widgets.Button(description="Reset", tooltip="back to the starting weights")
+        self.step_button = controls.Button("Step")
+        self.step10_button = controls.Button("Step ×10")
+        self.reset_button = controls.Button("Reset")
         self.step_button.add_class("downhill-step")
         self.step10_button.add_class("downhill-step10")
         self.reset_button.add_class("downhill-reset")
-        self.readout = widgets.HTML()
+        self.readout = controls.Status()
         self.readout.add_class("downhill-loss")
         self.step_button.on_click(lambda _: self.step(1))
         self.step10_button.on_click(lambda _: self.step(10))
         self.reset_button.on_click(lambda _: self.reset())
 
-        self._build_figure()
-        self.live = LiveFigure(self.fig, layers=[[
-            self.loss_line, self.loss_dot, self.loss_title,
-            *self.ax_pred.images, *self.pred_texts, self.ax_pred.title,
-            *self.bars, *self.bar_texts, self.ax_bars.yaxis, self.bar_note]])
-        self._limits = None
-        buttons = widgets.HBox([self.step_button, self.step10_button, self.reset_button, self.readout],
-                               layout=widgets.Layout(align_items="center"))
-        self.widget = widgets.VBox([buttons, self.live.image])
+        self._back_to_start()
+        buttons = controls.row([self.step_button, self.step10_button, self.reset_button, self.readout])
+        self._start([buttons])
         self.widget.add_class("downhill-trainer")
-        self.reset()
+
+    SIZE = (11.0, 4.8)              # inches: loss | prediction over target | weights that moved
+    NARROW_SIZE = (7.0, 10.0)       # loss on top, prediction beside target, then the weights
+    NARROW_BELOW = 800              # CSS px
+
+    def _layers(self):
+        return [[self.loss_line, self.loss_dot, self.loss_title,
+                 *self.ax_pred.images, *self.pred_texts, self.ax_pred.title,
+                 *self.bars, *self.bar_texts, self.ax_bars.yaxis, self.bar_note]]
 
     # -- the math: one press of a button -------------------------------------------------------
 
@@ -101,10 +103,13 @@ class TrainerExplorer(Explorer):
 
     def reset(self) -> None:
         """Back to the starting weights and step 0."""
+        self._back_to_start()
+        self._redraw()
+
+    def _back_to_start(self) -> None:
         self.params = copy_params(self.start)
         self.losses = [loss(self.params, self.x, self.y)]
         self.diverged = False
-        self._redraw()
 
     @property
     def steps(self) -> int:
@@ -114,13 +119,22 @@ class TrainerExplorer(Explorer):
     # -- the picture ---------------------------------------------------------------------------
 
     def _build_figure(self) -> None:
-        self.fig = new_figure(11.0, 4.8)
+        layout = self.layout
+        self.fig = new_figure(layout.width, layout.height, layout.dpi)
+        self._limits = None                           # a new figure's axes need their limits
         with mpl.rc_context(STYLE):
-            grid = self.fig.add_gridspec(2, 3, width_ratios=[2.3, 1.0, 2.2])
-            self.ax_loss = self.fig.add_subplot(grid[:, 0])
-            self.ax_pred = self.fig.add_subplot(grid[0, 1])
-            self.ax_target = self.fig.add_subplot(grid[1, 1])
-            self.ax_bars = self.fig.add_subplot(grid[:, 2])
+            if layout.narrow:
+                grid = self.fig.add_gridspec(3, 2, height_ratios=[1.6, 1.0, 1.4])
+                self.ax_loss = self.fig.add_subplot(grid[0, :])
+                self.ax_pred = self.fig.add_subplot(grid[1, 0])
+                self.ax_target = self.fig.add_subplot(grid[1, 1])
+                self.ax_bars = self.fig.add_subplot(grid[2, :])
+            else:
+                grid = self.fig.add_gridspec(2, 3, width_ratios=[2.3, 1.0, 2.2])
+                self.ax_loss = self.fig.add_subplot(grid[:, 0])
+                self.ax_pred = self.fig.add_subplot(grid[0, 1])
+                self.ax_target = self.fig.add_subplot(grid[1, 1])
+                self.ax_bars = self.fig.add_subplot(grid[:, 2])
 
             ax = self.ax_loss
             self.loss_line = plot_losses(ax, [1.0, 1.0], color=PALETTE["blue"])
@@ -197,10 +211,30 @@ class TrainerExplorer(Explorer):
         message = f"step {k} · loss = {loss_text(losses[-1])} · η = {self.lr:g}"
         if self.diverged:
             message += " · <b>diverged</b>: training stopped (press Reset)"
-        self.readout.value = message
         self.step_button.disabled = self.diverged
         self.step10_button.disabled = self.diverged
-        self.live.refresh()
+        self.moved = [(self.labels[i], float(change[i])) for i in order if biggest > 0 and change[i] != 0]
+        self._show(self.readout, message)
+
+    def describe(self) -> str:
+        """The picture in words, from the numbers it draws."""
+        k, losses = self.steps, np.asarray(self.losses, dtype=float)
+        theta = flatten_unchecked(self.params)
+        y_hat = forward(self.params, self.x) if np.all(np.isfinite(theta)) else np.full(4, np.nan)
+        shown = "[" + ", ".join(f"{v + 0.0:.2f}" if np.isfinite(v) else "nan" for v in np.round(y_hat, 2)) + "]"
+        target = "[" + ", ".join(f"{v:.0f}" for v in self.y) + "]"
+        if k == 0:
+            return (f"Before any step at η = {self.lr:g}: loss {losses[0]:.3f}; prediction {shown}, "
+                    f"target {target}; no weight has moved yet.")
+        if self.diverged:
+            path = f"the loss exploded at step {k} (from {losses[0]:.3f} to {short_number(losses[-1])})"
+        else:
+            rises = int(np.sum(np.diff(losses) > 0))
+            how = "falling on every step" if rises == 0 else f"rising on {rises} of the {k} steps"
+            path = f"loss from {losses[0]:.3f} to {short_number(losses[-1])} on a log scale, {how}"
+        moved = ", ".join(f"{label} {short_number(change, signed=True)}" for label, change in self.moved)
+        return (f"After {k} step{'s' if k != 1 else ''} at η = {self.lr:g}: {path}; prediction {shown}, target {target}; "
+                f"the weights that moved most: {moved or 'none'}.")
 
 
 def loss_axis_limits(shown, first: float, k: int) -> tuple:

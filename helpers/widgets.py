@@ -1,17 +1,26 @@
 """Thin widget plumbing shared by every interactive explorer in the course.
 
-A figure is drawn once with matplotlib and shown in an `ipywidgets.Image`; a widget callback
-updates the figure's artists and calls `LiveFigure.refresh()`, which re-renders the same figure to
-PNG. No figure is created per event, nothing is printed, and the plot cannot go stale or duplicate.
+A figure is drawn once with matplotlib and shown in a `controls.Plot` (an `<img>` with alt
+text); a control's callback updates the figure's artists and calls `LiveFigure.refresh()`, which
+re-renders the same figure to PNG. No figure is created per event, nothing is printed, and the
+plot cannot go stale or duplicate.
 
-Every explorer displays as its widget in a live notebook, and as a plain PNG of its default
-state where no widget manager runs (a headless run, nbconvert, GitHub's preview).
+The browser reports the width the output gives the plot and the screen's pixel ratio; the
+explorer then lays its figure out again for that width (panels stacked when narrow) and renders
+it at that ratio, so text stays at its size in CSS px and sharp on any screen.
+
+Every explorer displays as its widget in a live notebook, and as its current picture (`<img alt>`
+HTML and a PNG) where no widget manager runs (a headless run, nbconvert, GitHub's preview) or
+where anywidget is not installed (then with a sentence saying how to get the live controls).
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import struct
 import zlib
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import matplotlib as mpl
@@ -20,6 +29,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
+from . import controls
 from .plots import STYLE
 
 
@@ -83,7 +93,7 @@ def encode_png(rgba: np.ndarray) -> bytes:
 
 
 class LiveFigure:
-    """A Figure shown in an `ipywidgets.Image`, re-rendered in place by `refresh()`.
+    """A Figure shown in a `controls.Plot` (an `<img>`), re-rendered in place by `refresh()`.
 
     layers: lists of the artists a widget changes (lines, texts, images, whole axes), the
     slowest-changing first. Everything else is a background drawn once; each layer is drawn over
@@ -95,7 +105,7 @@ class LiveFigure:
     The figure's layout is computed once and then pinned (`freeze_layout`).
     """
 
-    def __init__(self, fig: Figure, layers=()):
+    def __init__(self, fig: Figure, layers=(), image: controls.Plot | None = None):
         self.fig = fig
         self.layers = [list(layer) for layer in layers]
         if isinstance(fig.get_layout_engine(), (ConstrainedLayoutEngine, TightLayoutEngine)):
@@ -105,8 +115,10 @@ class LiveFigure:
                 artist.set_animated(True)            # left out of the background
         self._below = [None] * len(self.layers)      # the picture under each layer
         self._dirty = 0
-        self.image = widgets.Image(format="png")
-        self.image.add_class("downhill-plot")
+        if image is None:
+            image = controls.Plot()
+            image.add_class("downhill-plot")
+        self.image = image                           # a new figure can reuse the view on the page
         self.refresh()
 
     def invalidate(self, layer: int | None = None) -> None:
@@ -146,18 +158,135 @@ class LiveFigure:
         self.image.value = self.png()
 
 
-class Explorer:
-    """Base class: subclasses build `self.widget` (a Box) and `self.live` (a LiveFigure).
+def img_html(png: bytes, alt: str, width: int | None = None) -> str:
+    """An `<img>` of PNG bytes with its alt text, for HTML output (JupyterLab and Voilà drop
+    alt given as output metadata; an alt attribute in HTML reaches the page everywhere)."""
+    source = base64.b64encode(png).decode("ascii")
+    size = f' style="max-width:100%;width:{width}px"' if width else ' style="max-width:100%"'
+    return f'<img src="data:image/png;base64,{source}" alt="{html.escape(alt, quote=True)}"{size}>'
 
-    Displaying an explorer shows the widget; where no widget manager runs, the PNG fallback.
+
+#: One figure inch is this many CSS px: the course's smallest text (12 pt) is 15 px on screen.
+PX_PER_INCH = 90
+#: No explorer is laid out narrower than this (CSS px); below it the page scrolls sideways.
+MIN_WIDTH = 360
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How an explorer's figure is laid out: its size in inches, its dpi and whether its panels
+    are stacked (narrow)."""
+
+    width: float
+    height: float
+    dpi: float
+    narrow: bool
+
+    @property
+    def css_width(self) -> int:
+        return round(self.width * PX_PER_INCH)
+
+
+class Explorer:
+    """Base class: subclasses build their controls, then call `_start(controls)`.
+
+    A subclass provides `_build_figure()` (draws `self.fig` for `self.layout`), `_layers()` (the
+    LiveFigure layers of that figure), `_redraw()` (moves every artist to the current state and
+    refreshes the picture, via `_show()`), and `describe()` (the picture's alt text, from its data).
+    SIZE and NARROW_SIZE are its figure's natural sizes in inches, side by side and stacked;
+    it stacks when the output is narrower than NARROW_BELOW CSS px.
+
+    Displaying an explorer shows the widget; where no widget manager runs, its picture.
     """
+
+    SIZE: tuple[float, float] = (8.0, 4.5)
+    NARROW_SIZE: tuple[float, float] | None = None
+    NARROW_BELOW: int = 0
 
     widget: widgets.Widget
     live: LiveFigure
+    plot: controls.Plot
+    layout: Layout
+
+    def layout_for(self, width: int = 0, ratio: float = 1.0) -> Layout:
+        """The layout for an output `width` CSS px wide (0: not known yet) on a screen of pixel `ratio`."""
+        ratio = min(max(float(ratio or 1.0), 1.0), 3.0)
+        natural_width, natural_height = self.SIZE
+        narrow = bool(width) and self.NARROW_SIZE is not None and width < self.NARROW_BELOW
+        if narrow:
+            natural_width, natural_height = self.NARROW_SIZE
+        fits = natural_width if not width else min(natural_width, max(width, MIN_WIDTH) / PX_PER_INCH)
+        return Layout(round(fits, 2), natural_height, PX_PER_INCH * ratio, narrow)
+
+    def _start(self, children) -> None:
+        """Build the figure for the default layout, the plot view and `self.widget` (children, then
+        the plot); from then on, follow the width and pixel ratio the browser reports."""
+        self.layout = self.layout_for()
+        self.plot = controls.Plot()
+        self.plot.add_class("downhill-plot")
+        self._new_figure()
+        self.widget = controls.column([*children, self.plot])
+        self.plot.observe(self._resized, names=["width", "pixel_ratio"])
+
+    def _new_figure(self) -> None:
+        self._build_figure()
+        self.live = LiveFigure(self.fig, self._layers(), image=self.plot)
+        self._redraw()
+
+    def _resized(self, change=None) -> None:
+        layout = self.layout_for(self.plot.width, self.plot.pixel_ratio)
+        if layout != self.layout:
+            self.layout = layout
+            self._new_figure()
+
+    def _show(self, status: controls.Status | None = None, text: str | None = None) -> None:
+        """Refresh the picture and its alt text together (one message to the browser), then set
+        the `status` line to `text`: the words never run ahead of the picture they describe."""
+        with self.plot.hold_sync():
+            self.plot.alt = self.describe()
+            self.plot.css_width = self.layout.css_width
+            self.live.refresh()
+            self.plot.frame += 1
+        if status is not None:
+            status.value = text
+
+    def describe(self) -> str:
+        """The picture in words, with its numbers (its alt text)."""
+        raise NotImplementedError
+
+    def _build_figure(self) -> None:
+        raise NotImplementedError
+
+    def _layers(self):
+        return ()
+
+    def _redraw(self) -> None:
+        self._show()
+
+    def frozen_html(self, note: str = "") -> str:
+        """The explorer as it stands, without controls: its status lines and its picture (`<img alt>`),
+        in a div of class downhill-frozen (and e.g. downhill-lr-explorer-frozen); `note` (HTML) goes
+        at the end."""
+        def statuses(widget):
+            if isinstance(widget, controls.Status):
+                yield widget
+            for child in getattr(widget, "children", ()):
+                yield from statuses(child)
+
+        lines = "".join(f'<div class="{" ".join(status._dom_classes)}">{status.html}</div>'
+                        for status in statuses(self.widget))
+        picture = img_html(bytes(self.plot.value), self.plot.alt, self.layout.css_width)
+        # not the live explorer's class: a frozen picture must never pass for the live widget
+        classes = " ".join(["downhill-frozen", *(f"{name}-frozen" for name in self.widget._dom_classes)])
+        return f'<div class="{classes}">{lines}{picture}{note}</div>'
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data = dict(data)
-        data["image/png"] = bytes(self.live.image.value)      # the picture the widget shows now
+        png = bytes(self.plot.value)                          # the picture the widget shows now
+        data = {"image/png": png, "text/plain": f"<{type(self).__name__}: {self.plot.alt}>"}
+        if controls.LIVE:
+            bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+            data = {**(bundle[0] if isinstance(bundle, tuple) else bundle), **data}
+            data["text/html"] = self.frozen_html()
+        else:
+            data["text/html"] = self.frozen_html(f"<p>{html.escape(controls.HOW_TO_GET_LIVE)}</p>")
         return data

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import html
 import numbers
+import textwrap
 
-import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
 
 from .data import example, load_params
 from .landscape import gradient_of, loss_along, loss_slice, tangent, value_of
 from .network import copy_params, loss, nudged, param_labels, parse_label
+from . import controls
 from .plots import PALETTE, STYLE
-from .widgets import Explorer, LiveFigure, new_figure, styled_subplots
+from .widgets import Explorer, new_figure, styled_subplots
 
 #: The nudges the right-hand panel compares, biggest first.
 NUDGES = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001)
@@ -96,39 +97,66 @@ class WiggleExplorer(Explorer):
                              "so the nudged point stays on the plot")
         labels = param_labels(self.params)
 
-        self.param = widgets.Dropdown(options=labels, value=label, description="parameter")
+        self.param = controls.Select(labels, label, label="parameter", name="parameter to wiggle")
         self.param.add_class("downhill-param")
         matches = self.nudges[np.isclose(self.nudges, nudge)]
         if matches.size == 0:
             raise ValueError(f"nudge must be one of the slider's values {tuple(self.nudges)}; got {nudge!r}")
-        options = [(f"{v:g}", float(v)) for v in sorted(self.nudges)]
-        self.nudge = widgets.SelectionSlider(options=options, value=float(matches[0]),
-                                             continuous_update=False, description="nudge")
+        self.nudge = controls.Slider(float(matches[0]), options=self.nudges, label="nudge",
+                                     name="nudge size")
         self.nudge.add_class("downhill-nudge")
-        self.readout = widgets.HTML()
+        self.readout = controls.Status()
         self.readout.add_class("downhill-readout")
 
-        with mpl.rc_context(STYLE):
-            self._build_figure()
-        self._update(label_changed=True)
+        self._start([controls.row([self.param, self.nudge]), self.readout])
+        self.param.on_change(lambda value: self._on_change({"owner": self.param}))
+        self.nudge.on_change(lambda value: self._on_change({"owner": self.nudge}))
+        self.widget.add_class("downhill-wiggle")
+
+    SIZE = (11.0, 5.0)              # inches: loss along the parameter | Δloss / nudge
+    NARROW_SIZE = (7.0, 9.6)        # the two panels stacked
+    NARROW_BELOW = 800              # CSS px
+
+    def _layers(self):
         # Layer 0 changes with the parameter (axes, curve, tangent), layer 1 with the nudge.
         parameter_layer = [self.ax.yaxis, self.ax_est.yaxis, self.curve, self.tangent_line,
                            self.estimates, self.gradient_line, self.gradient_text]
         nudge_layer = [self.secant_line, self.there, self.here, self.current, self.here_text]
-        self.live = LiveFigure(self.fig, [parameter_layer, nudge_layer])
-        self.param.observe(self._on_change, names="value")
-        self.nudge.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.param, self.nudge]), self.readout,
-                                    self.live.image])
-        self.widget.add_class("downhill-wiggle")
+        return [parameter_layer, nudge_layer]
+
+    def _redraw(self) -> None:
+        self._update(label_changed=True)
+        self.live.invalidate()
+        self._show(self.readout, readout_html(self.result, self.param.value))
+
+    def describe(self) -> str:
+        """The picture in words, from the numbers it draws."""
+        r, label = self.result, self.param.value
+        estimates = self.estimates.get_ydata()
+        shrinking = ", ".join(f"{_signed(e, 3)} at {n:g}" for n, e in zip(self.nudges, estimates))
+        return (f"Left: the loss as {label} moves by up to ±{self.span:g}, with the tangent at the current "
+                f"value (slope {_signed(r['gradient'])}, backprop's gradient) and the secant to the point "
+                f"nudged by {r['nudge']:g} (slope Δloss / nudge = {_signed(r['slope_estimate'])}; loss "
+                f"{r['loss']:.4f} → {r['nudged_loss']:.4f}). Right: Δloss / nudge for shrinking nudges, "
+                f"{shrinking}, closing in on the gradient {_signed(r['gradient'])}.")
 
     # -- drawing --------------------------------------------------------------------------------
     def _build_figure(self) -> None:
-        self.fig = new_figure(11.0, 5.0)
-        # A fixed layout (not constrained): it is computed once, so redraws are cheap and steady.
-        self.fig.set_layout_engine("none")
-        self.ax, self.ax_est = styled_subplots(self.fig, 1, 2, gridspec_kw=dict(
-            width_ratios=[1.35, 1.0], left=0.08, right=0.985, bottom=0.24, top=0.86, wspace=0.28))
+        with mpl.rc_context(STYLE):
+            self._draw_figure()
+        self._update(label_changed=True)        # limits and ticks set before the layout is pinned
+
+    def _draw_figure(self) -> None:
+        layout = self.layout
+        self.fig = new_figure(layout.width, layout.height, layout.dpi)
+        if layout.narrow:           # stacked, laid out once by matplotlib (LiveFigure pins it)
+            self.ax, self.ax_est = styled_subplots(self.fig, 2, 1)
+        else:
+            # A fixed layout (not constrained): it is computed once, so redraws are cheap and steady.
+            self.fig.set_layout_engine("none")
+            left = 0.08 * 11.0 / layout.width                       # the same inches for the labels
+            self.ax, self.ax_est = styled_subplots(self.fig, 1, 2, gridspec_kw=dict(
+                width_ratios=[1.35, 1.0], left=left, right=0.985, bottom=0.24, top=0.86, wspace=0.28))
         ax, blank = self.ax, [np.nan, np.nan]
         (self.curve,) = ax.plot(blank, blank, color=PALETTE["blue"], label="loss along the parameter")
         (self.tangent_line,) = ax.plot(blank, blank, color=PALETTE["vermillion"], linestyle="--",
@@ -151,8 +179,12 @@ class WiggleExplorer(Explorer):
         ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:.2f}"))
         ax.set_title("The secant (green) turns into the tangent\n(dashed) as the nudge shrinks",
                      y=1.0, pad=8)                # a fixed y skips matplotlib's title placement
-        self.fig.legend(handles=[self.curve, self.tangent_line, self.secant_line], loc="lower left",
-                        ncol=3, fontsize=12, bbox_to_anchor=(0.01, 0.0))
+        if layout.narrow:
+            self.fig.legend(handles=[self.curve, self.tangent_line, self.secant_line],
+                            loc="outside lower center", ncol=1, fontsize=12)
+        else:
+            self.fig.legend(handles=[self.curve, self.tangent_line, self.secant_line], loc="lower left",
+                            ncol=3, fontsize=12, bbox_to_anchor=(0.01, 0.0))
 
         est = self.ax_est
         est.set_xscale("log")
@@ -176,6 +208,9 @@ class WiggleExplorer(Explorer):
                                           textcoords="offset points", ha="right", va="bottom",
                                           fontsize=12, color=PALETTE["vermillion"])
         est.set_title("Smaller nudges close in\non the gradient", y=1.0, pad=8)
+        if layout.narrow:           # titles in shorter lines, to fit a narrow output
+            for axes in (ax, est):
+                axes.set_title(textwrap.fill(axes.get_title().replace("\n", " "), 30), y=1.0, pad=8)
 
     def _update(self, label_changed: bool) -> None:
         """Move the artists to the current parameter and nudge (all of them if the label changed)."""
@@ -186,7 +221,6 @@ class WiggleExplorer(Explorer):
         self.secant_line.set_data(ends, tangent(ends, 0.0, result["loss"], result["slope_estimate"]))
         self.there.set_data([nudge], [result["nudged_loss"]])
         self.current.set_data([nudge], [result["slope_estimate"]])
-        self.readout.value = readout_html(result, label)
         if label_changed:
             self._draw_parameter(label, result["loss"], result["gradient"])
 
@@ -220,7 +254,7 @@ class WiggleExplorer(Explorer):
         self._update(label_changed)
         if label_changed:
             self.live.invalidate(0)
-        self.live.refresh()
+        self._show(self.readout, readout_html(self.result, self.param.value))
 
 
 __all__ = ["NUDGES", "WiggleExplorer", "readout_html", "slope_estimates", "wiggle"]

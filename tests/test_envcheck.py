@@ -15,7 +15,7 @@ from helpers import envcheck
 
 def test_versions_are_read_live():
     rows = {name: (found, floor, ok) for name, found, floor, ok in envcheck.versions()}
-    assert set(rows) == {"python", "numpy", "matplotlib", "ipywidgets", "jupyterlab"}
+    assert set(rows) == {"python", "numpy", "matplotlib", "ipywidgets", "anywidget", "jupyterlab"}
     assert rows["python"][0] == platform.python_version()
     assert rows["numpy"][0] == np.__version__
     assert rows["matplotlib"][0] == matplotlib.__version__
@@ -40,10 +40,11 @@ def test_the_slider_moves_the_plot():
     check = envcheck.EnvCheck()
     assert "downhill-envcheck" in check.widget._dom_classes
     assert "downhill-envcheck-slider" in check.slider._dom_classes
-    assert check.slider.continuous_update is False
+    assert check.slider.name == "move me: the ball's position" and check.slider.value_text() == "position = -1.5"
     png = check.live.image.value
     check.slider.value = 1.0
     assert check.live.image.value != png
     assert np.allclose(check.ball.get_xydata(), [[1.0, 1.0]])
     bundle = check._repr_mimebundle_()
     assert "image/png" in bundle and "application/vnd.jupyter.widget-view+json" in bundle
+    assert "position 1.00" in check.plot.alt and "position 1.00" in check.status.value

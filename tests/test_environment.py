@@ -36,7 +36,7 @@ def test_core_dependencies_are_loose_lower_bounds():
         assert spec.startswith(">="), f"{name}: use a lower bound, not {spec!r}"
         assert "==" not in spec and "<" not in spec
     assert {split(r)[0] for r in pyproject()["dependencies"]} == {
-        "jupyterlab", "numpy", "matplotlib", "ipywidgets"}
+        "jupyterlab", "numpy", "matplotlib", "ipywidgets", "anywidget"}
 
 
 def test_environment_files_agree_with_pyproject():

@@ -2,6 +2,7 @@
 
 import re
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -31,11 +32,19 @@ def test_widgets_carry_the_class_names_the_browser_tests_use(explorer):
 
 def test_slider_runs_from_a_thousandth_to_ten_on_a_log_scale(explorer):
     s = explorer.slider
-    assert (s.base, s.min, s.max) == (10, -3, 1)
-    assert s.description == "η" and s.continuous_update is False
-    assert f"{0.1:{s.readout_format}}" == "0.1"
-    assert f"{0.001:{s.readout_format}}" == "0.001"
-    assert f"{10.0:{s.readout_format}}" == "10"
+    assert s.log and (s.min, s.max) == (-3, 1) and s.bounds == (0.001, 10.0)
+    assert s.label == "η" and s.name == "learning rate η"
+    # what a screen reader hears is the η a student sees, not the exponent
+    for lr, text in [(0.1, "η = 0.1"), (0.001, "η = 0.001"), (10.0, "η = 10"), (0.00112, "η = 0.00112")]:
+        assert s.value_text(lr) == text
+
+
+@pytest.mark.parametrize("bad", [0.0, 100.0, -1.0, 1e-5, float("nan")])
+def test_the_slider_refuses_an_eta_outside_its_range_naming_the_range(bad):
+    fresh = LearningRateExplorer()
+    with pytest.raises(Exception, match=r"learning rate η must be between 0.001 and 10"):
+        fresh.slider.value = bad
+    assert fresh.slider.value == pytest.approx(0.1)
 
 
 def test_starts_at_a_tenth_and_calls_it_steady():
@@ -135,3 +144,81 @@ def test_displays_as_a_widget_with_a_png_fallback(explorer):
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_picture_alt_text_follows_every_change_with_its_numbers():
+    fresh = LearningRateExplorer()
+    x, y = h.example()
+    for lr in (0.1, 1.0, 10.0, 0.001):
+        fresh.slider.value = lr
+        result = h.train(h.load_params(), x, y, lr, 100)
+        word = h.verdict(result.losses, result.diverged)
+        alt = fresh.plot.alt
+        assert f"η = {lr:g} ({word})" in alt
+        assert f"{h.loss(h.load_params(), x, y):.3f}" in alt          # where the loss starts
+        if not result.diverged:
+            y_hat = h.forward(result.params, x)
+            assert "[" + ", ".join(f"{v:.2f}" for v in np.round(y_hat, 2) + 0.0) + "]" in alt
+        else:
+            assert f"step {result.losses.size - 1}" in alt
+        assert fresh.describe() == alt
+
+
+def test_each_drawn_value_is_confirmed_to_the_browser_after_its_picture():
+    """The browser sends the next dragged η only after this message: it must come after the new
+    picture (and for every value), or dragging would stall or show stale frames."""
+    fresh = LearningRateExplorer()
+    events = []
+    fresh.plot.observe(lambda c: events.append(("picture", fresh.slider.value)), names="value")
+    fresh.verdict_html.observe(lambda c: events.append(("words", fresh.slider.value)), names="html")
+    fresh.slider.send = lambda content, buffers=None: events.append(("drawn", content["value"]))
+    for lr in (0.2, 0.5, 0.2):
+        fresh.slider.value = lr
+    # the words never run ahead of the picture they describe
+    assert events == [(what, lr) for lr in (0.2, 0.5, 0.2) for what in ("picture", "words", "drawn")]
+
+
+def test_a_narrow_output_gets_a_stacked_figure_with_readable_text():
+    fresh = LearningRateExplorer()
+    assert not fresh.layout.narrow and fresh.layout.css_width == 945
+    fresh.slider.value = 1.0
+    fresh.plot.width, fresh.plot.pixel_ratio = 468, 2.0        # what the browser reports
+    layout = fresh.layout
+    assert layout.narrow and layout.css_width <= 468 and layout.dpi == 180
+    assert fresh.plot.css_width == layout.css_width
+    png = fresh.plot.value
+    width = int.from_bytes(png[16:20], "big")
+    assert width == pytest.approx(2 * layout.css_width, abs=2)           # sharp at the pixel ratio
+    # stacked: the loss curve above the prediction, each as wide as it can be
+    assert fresh.ax_loss.get_position().y0 > fresh.ax_pred.get_position().y1
+    smallest = min(t.get_fontsize() for t in fresh.fig.findobj(mpl.text.Text) if t.get_text())
+    assert smallest * 90 / 72 >= 10                                       # CSS px
+    assert "η = 1 (" in fresh.plot.alt                                    # the state survived
+    assert plain(fresh.verdict_html.value).startswith("unstable")
+
+
+def test_without_a_widget_front_end_the_picture_comes_as_html_with_alt_text(explorer):
+    bundle = explorer._repr_mimebundle_()
+    page = bundle["text/html"]
+    assert page.startswith('<div class="downhill-frozen downhill-lr-explorer-frozen"')
+    assert '<img src="data:image/png;base64,' in page
+    assert f'alt="{explorer.plot.alt}"' in page.replace("&#x27;", "'")
+    assert explorer.verdict_html.value in page                 # the sentence a student reads, too
+
+
+@pytest.mark.parametrize("word", sorted(CHAPTER.values()))
+def test_the_verdict_word_meets_4_5_to_1_in_the_light_and_the_dark_theme(word):
+    from helpers.lr_explorer import VERDICT_TEXT
+
+    def luminance(color):
+        r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    def contrast(a, b):
+        hi, lo = sorted([luminance(a), luminance(b)], reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
+    on_light, on_dark = VERDICT_TEXT[word]
+    assert contrast(on_light, "#ffffff") >= 4.5
+    assert contrast(on_dark, "#111111") >= 4.5            # JupyterLab dark: --jp-layout-color0

@@ -17,6 +17,8 @@ def test_a_wheel_install_carries_the_data_and_imports_from_anywhere(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "helpers/datafiles/chapter7_params.json" in names
     assert "helpers/network.py" in names
+    # the controls' front end: read from the package at import, so the wheel must carry it
+    assert {"helpers/static/controls.js", "helpers/static/controls.css"} <= set(names)
 
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",

@@ -195,3 +195,36 @@ def test_loop_diagram_shows_the_numbers_it_is_given():
     texts = " ".join(t.get_text() for t in fig.findobj(plt.Text))
     assert "0.896" in texts and "+0.439" in texts and "η = 0.1" in texts and "-0.25" in texts
     plt.close(fig)
+
+
+def test_the_alt_text_follows_every_press():
+    trainer = TrainerExplorer()
+    x, y = h.example()
+    assert "Before any step" in trainer.plot.alt and "0.896" in trainer.plot.alt
+    trainer.step_button.click()
+    trainer.step10_button.click()
+    losses = h.train(h.load_params(), x, y, 0.1, 11).losses
+    assert "After 11 steps" in trainer.plot.alt
+    assert short_number(losses[-1]) in trainer.plot.alt
+    trainer.reset_button.click()
+    assert "Before any step" in trainer.plot.alt
+
+
+def test_a_diverged_trainer_keeps_its_step_buttons_focusable_but_disabled():
+    trainer = TrainerExplorer(lr=10.0)
+    for _ in range(5):
+        trainer.step10_button.click()
+    assert trainer.diverged and trainer.step_button.disabled
+    steps = trainer.steps
+    trainer.step_button.click()                          # a press while disabled does nothing
+    assert trainer.steps == steps
+    assert "exploded" in trainer.plot.alt
+
+
+def test_a_narrow_output_stacks_the_panels():
+    trainer = TrainerExplorer()
+    trainer.step(3)
+    trainer.plot.width = 468
+    assert trainer.layout.narrow and trainer.plot.css_width <= 468
+    assert trainer.ax_loss.get_position().y0 > trainer.ax_pred.get_position().y1 > trainer.ax_bars.get_position().y1
+    assert "After 3 steps" in trainer.plot.alt

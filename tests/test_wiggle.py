@@ -89,10 +89,13 @@ def test_explorer_widgets_carry_the_course_classes():
     assert "downhill-nudge" in explorer.nudge._dom_classes
     assert "downhill-readout" in explorer.readout._dom_classes
     assert "downhill-plot" in explorer.live.image._dom_classes
-    assert explorer.nudge.continuous_update is False
+    assert (explorer.param.label, explorer.param.name) == ("parameter", "parameter to wiggle")
+    assert explorer.nudge.name == "nudge size"
+    # a screen reader hears the nudge itself, not the option's index
+    assert explorer.nudge.value_text() == "nudge = 0.3"
     assert list(explorer.param.options) == h.param_labels(h.load_params())
     assert len(explorer.param.options) == 31
-    assert sorted(v for _, v in explorer.nudge.options) == sorted(NUDGES)
+    assert explorer.nudge.options == sorted(NUDGES)
     bundle = explorer._repr_mimebundle_()
     assert "image/png" in bundle and "application/vnd.jupyter.widget-view+json" in bundle
 
@@ -161,3 +164,26 @@ def test_explorer_rejects_bad_arguments():
         WiggleExplorer(nudge=0.5)
     with pytest.raises(ValueError, match="span"):
         WiggleExplorer(span=0.5)
+
+
+def test_the_alt_text_follows_the_parameter_and_the_nudge():
+    explorer = WiggleExplorer(label="W1[1,0]", nudge=0.3)
+    x, y = h.example()
+    assert "W1[1,0]" in explorer.plot.alt and "nudged by 0.3" in explorer.plot.alt
+    assert "+0.4390" in explorer.plot.alt                      # the chapter's gradient
+    explorer.param.value = "b2[1]"
+    explorer.nudge.value = 0.01
+    r = wiggle(h.load_params(), x, y, "b2[1]", 0.01)
+    alt = explorer.plot.alt
+    assert "b2[1]" in alt and "nudged by 0.01" in alt and "−0.5500" in alt
+    assert f"{r['nudged_loss']:.4f}" in alt
+    for estimate in slope_estimates(h.load_params(), x, y, "b2[1]"):
+        assert f"{estimate:+.3f}".replace("-", "−") in alt
+
+
+def test_a_narrow_output_stacks_the_two_panels():
+    explorer = WiggleExplorer()
+    explorer.plot.width = 468
+    assert explorer.layout.narrow and explorer.plot.css_width <= 468
+    assert explorer.ax.get_position().y0 > explorer.ax_est.get_position().y1
+    assert "nudged by 0.3" in explorer.plot.alt

@@ -146,6 +146,37 @@ def execute(path: Path, timeout: int = 600):
     return nb
 
 
+def freeze_explorers(nb):
+    """Show each explorer as its frozen picture: where an output carries both a widget view and
+    HTML (helpers' explorers: their status lines and the plot as `<img alt>`), keep the HTML.
+    A page cannot run the kernel the controls talk to, so a picture with its alt text is what a
+    reader can use there (and the controls' front end need not be in the page)."""
+    views = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "application/vnd.jupyter.widget-view+json" in data and "text/html" in data:
+                del data["application/vnd.jupyter.widget-view+json"]
+            elif "application/vnd.jupyter.widget-view+json" in data:
+                views.append(data["application/vnd.jupyter.widget-view+json"]["model_id"])
+    # Keep in the page's widget state only the models the remaining views use (a model left there
+    # would still be loaded, and the explorers' front end is not part of the page).
+    key = "application/vnd.jupyter.widget-state+json"
+    saved = nb.metadata.get("widgets", {}).get(key)
+    if saved:
+        state, keep, todo = saved["state"], set(), list(views)
+        while todo:
+            model = todo.pop()
+            if model in keep or model not in state:
+                continue
+            keep.add(model)
+            todo += re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(state[model]))
+        saved["state"] = {model: value for model, value in state.items() if model in keep}
+        if not keep:
+            del nb.metadata["widgets"]
+    return nb
+
+
 def title_of(nb, fallback: str) -> str:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -202,6 +233,7 @@ def build(notebooks: list[Path], out: Path = SITE, timeout: int = 600) -> list[P
         nb = execute(path, timeout=timeout)
         if "application/vnd.jupyter.widget-state+json" not in nb.metadata.get("widgets", {}):
             print(f"  (no widgets in {path.name})")
+        freeze_explorers(nb)
         page = out / f"{path.stem}.html"
         page.write_text(render(nb, offline), encoding="utf-8")
         pages.append(page)

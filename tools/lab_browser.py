@@ -549,23 +549,22 @@ def plot_png(widget) -> bytes:
     return base64.b64decode(data)
 
 
-def slider_position(slider) -> float:
-    """Where the slider's handle is (aria-valuenow): the value; for a log slider its exponent,
-    for a selection slider the index of the option."""
-    return float(slider.locator(".noUi-handle").first.get_attribute("aria-valuenow"))
+def slider_value(slider) -> float:
+    """The value the slider stands at (its range input's data-value: η itself, not an exponent)."""
+    return float(slider.locator("input[type=range]").first.get_attribute("data-value"))
 
 
 def press_slider_key(slider, key: str, times: int = 1) -> None:
-    """Focus the slider's handle (as Tab would) and press an arrow key."""
-    handle = slider.locator(".noUi-handle").first
+    """Focus the slider's range input (as Tab would) and press a key (arrows, Home, End, PageUp...)."""
+    handle = slider.locator("input[type=range]").first
     handle.focus()
     for _ in range(times):
         handle.press(key)
 
 
 def type_into_readout(slider, text: str) -> None:
-    """Click the number next to the slider, replace it with `text` and press Enter."""
-    readout = slider.locator(".widget-readout").first
+    """Click the box next to the slider, replace its number with `text` and press Enter."""
+    readout = slider.locator("input.downhill-typed").first
     readout.click()
     readout.press("Control+A")
     readout.type(text)

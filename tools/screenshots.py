@@ -32,7 +32,7 @@ def prepare(prefix: str, widget) -> None:
     page = widget.page
     if prefix == "03":                                   # the trainer after 10 steps
         before = lb.plot_src(widget)
-        widget.locator("button.downhill-step10").click()
+        widget.locator(".downhill-step10 button").click()
         lb.wait_for_new_plot(widget, before)
     elif prefix == "04":                                 # η = 1: it overshoots, then settles
         before = lb.plot_src(widget)

@@ -33,12 +33,20 @@ def widget_in(run_in_browser, prefix: str, css: str):
 
 # --- 04: the learning-rate explorer ----------------------------------------------------------------
 
-def lr_explorer_png(lr: float) -> bytes:
-    """What the explorer in 04 should show at η = lr, drawn here (the notebook's arguments)."""
+def lr_explorer_png(lr: float, css_width: int = 0) -> bytes:
+    """What the explorer in 04 should show at η = lr, drawn here (the notebook's arguments), laid
+    out for the width the page shows it at."""
     from helpers.lr_explorer import LearningRateExplorer
 
     x, y = h.example()
-    return LearningRateExplorer(h.load_params(), x, y, lr=lr, steps=100).live.png()
+    explorer = LearningRateExplorer(h.load_params(), x, y, lr=lr, steps=100)
+    explorer.plot.width = css_width
+    return explorer.live.png()
+
+
+def shown_width(explorer) -> int:
+    """The CSS width the kernel laid the plot out for (the img's style width)."""
+    return int(explorer.locator("img.downhill-plot").first.evaluate("img => parseInt(img.style.width) || 0"))
 
 
 def expected_verdict(lr: float) -> str:
@@ -50,7 +58,7 @@ def expected_verdict(lr: float) -> str:
 def assert_plot_matches(explorer, lr: float, previous_png: bytes, timeout: float = 20) -> None:
     """The plot shows (within `timeout` s: the image follows the verdict) what the explorer draws
     for η = lr, pixel for pixel."""
-    expected = lr_explorer_png(lr)
+    expected = lr_explorer_png(lr, shown_width(explorer))
     deadline = time.monotonic() + timeout
     while True:
         shown = lb.plot_png(explorer)
@@ -68,7 +76,7 @@ def test_typing_a_learning_rate_updates_the_verdict_and_the_plot(run_in_browser,
     nb, explorer = widget_in(run_in_browser, "04", "downhill-lr-explorer")
     slider = explorer.locator(".downhill-lr-slider")
     verdict = explorer.locator(".downhill-verdict")
-    if float(typed) == pytest.approx(10.0 ** lb.slider_position(slider)):   # already there: move first
+    if float(typed) == pytest.approx(lb.slider_value(slider)):   # already there: move first
         before = lb.plot_src(explorer)
         lb.type_into_readout(slider, "0.5")
         lb.wait_for_new_plot(explorer, before)
@@ -77,7 +85,7 @@ def test_typing_a_learning_rate_updates_the_verdict_and_the_plot(run_in_browser,
     lb.type_into_readout(slider, typed)
     lb.wait_for_new_plot(explorer, before)
 
-    assert 10.0 ** lb.slider_position(slider) == pytest.approx(float(typed), rel=1e-6)
+    assert lb.slider_value(slider) == pytest.approx(float(typed), rel=1e-6)
     text = verdict.text_content()
     assert text.split("·")[0].strip() == word, f"η = {typed}: verdict reads {text!r}, the chapter says {word!r}"
     assert f"η = {float(typed):.3g}" in text
@@ -96,11 +104,11 @@ def test_arrow_keys_move_the_learning_rate_and_the_verdict_follows(run_in_browse
     seen = set()
     # From η = 0.2 (10^-0.7) in steps of 10^0.05: 0.79 unstable, 5.0 diverged, 0.16 steady, 0.001 too slow.
     for key, times in [("ArrowRight", 12), ("ArrowRight", 16), ("ArrowLeft", 30), ("ArrowLeft", 44)]:
-        exponent = lb.slider_position(slider)
+        old = lb.slider_value(slider)
         before, before_png = lb.plot_src(explorer), lb.plot_png(explorer)
         lb.press_slider_key(slider, key, times)
-        lr = 10.0 ** lb.slider_position(slider)
-        assert (lb.slider_position(slider) > exponent) == (key == "ArrowRight")
+        lr = lb.slider_value(slider)
+        assert (lr > old) == (key == "ArrowRight")
         explorer.page.wait_for_function(
             "([el, text]) => el.textContent.includes(text)",
             arg=[verdict.element_handle(), f"η = {lr:.3g},"], timeout=30_000)
@@ -201,14 +209,14 @@ def test_wiggling_a_parameter_reads_out_its_gradient_and_smaller_nudges_close_in
 def test_the_environment_check_slider_moves_the_ball(run_in_browser):
     nb, check = widget_in(run_in_browser, "00", "downhill-envcheck")
     slider = check.locator(".downhill-envcheck-slider")
-    start = lb.slider_position(slider)
+    start = lb.slider_value(slider)
     before, before_png = lb.plot_src(check), lb.plot_png(check)
     lb.press_slider_key(slider, "ArrowRight", 2)
     lb.wait_for_new_plot(check, before)
-    assert lb.slider_position(slider) > start
+    assert lb.slider_value(slider) > start
     assert lb.plot_png(check) != before_png
     before = lb.plot_src(check)
     lb.type_into_readout(slider, "0")
     lb.wait_for_new_plot(check, before)
-    assert lb.slider_position(slider) == 0
+    assert lb.slider_value(slider) == 0
     assert not nb.problems()

@@ -63,7 +63,7 @@ def test_voila_trainer_steps(voila_page):
     trainer.scroll_into_view_if_needed()
     readout = trainer.locator(".downhill-loss")
     before = lb.plot_src(trainer)
-    trainer.locator("button.downhill-step10").click()
+    trainer.locator(".downhill-step10 button").click()
     page.wait_for_function("([el]) => el.textContent.includes('step 10 ·')", arg=[readout.element_handle()],
                            timeout=30_000)
     lb.wait_for_new_plot(trainer, before)
