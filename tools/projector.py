@@ -36,7 +36,11 @@ def voila_command(notebook: Path, port: int, token: str) -> list[str]:
             # Notebook 7's front-end extension is built for JupyterLab and fails to load in
             # Voilà's page (a console error, nothing visible): leave it out. (One item per flag:
             # the list syntax `=['...']` makes traitlets print a DeprecationWarning.)
-            "--VoilaConfiguration.extension_denylist=@jupyter-notebook/lab-extension"]
+            "--VoilaConfiguration.extension_denylist=@jupyter-notebook/lab-extension",
+            # The page reloads itself once to tell the kernel the screen's size and pixel ratio
+            # (voila/templates/downhill); the kernel of that first load has no page: shut down
+            # kernels that no page is connected to after two idle minutes.
+            "--MappingKernelManager.cull_idle_timeout=120", "--MappingKernelManager.cull_interval=30"]
 
 
 def voila_env(env: dict | None = None) -> dict:

@@ -43,12 +43,19 @@ def projector(course_copy):
 
 
 @pytest.fixture(scope="module")
-def screens(projector):
-    """Each screen's measurements of the three explorers, plus what the page asked the network for."""
+def screens(projector, browser):
+    """Each screen's measurements of the three explorers, plus what the page asked the network for.
+
+    One tab per screen; its size and pixel ratio are Chromium's device emulation (DevTools
+    protocol), so window.devicePixelRatio is what a HiDPI laptop reports."""
     seen = {}
     for name, (width, height, scale) in SCREENS.items():
-        with lb.chromium(width, height, scale) as context:
-            page = context.new_page()
+        page = browser.new_page()
+        try:
+            cdp = browser.new_cdp_session(page)
+            cdp.send("Emulation.setDeviceMetricsOverride",
+                     {"width": width, "height": height, "deviceScaleFactor": scale, "mobile": False})
+            page.set_viewport_size({"width": width, "height": height})
             console = lb.watch_console(page)
             outside = []
             page.on("request", lambda r: outside.append(r.url)
@@ -59,9 +66,12 @@ def screens(projector):
             page.wait_for_function("() => Array.from(document.querySelectorAll('img.downhill-plot'))"
                                    ".every(i => i.complete && i.naturalWidth > 0)", timeout=60_000)
             page.wait_for_timeout(500)
+            assert page.evaluate("() => window.devicePixelRatio") == scale
             seen[name] = {"explorers": {css: page.evaluate(_MEASURE, css) for css in EXPLORERS},
                           "outside": outside, "console": list(console), "dpr": scale, "height": height}
+            (lb.ROOT / "build").mkdir(exist_ok=True)
             page.screenshot(path=str(lb.ROOT / "build" / f"projector-{name}.png"))
+        finally:
             page.close()
     return seen
 

@@ -3,6 +3,7 @@ the lesson's figures and its widgets, rebuilt from the embedded widget state, wi
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import urllib.parse
@@ -126,12 +127,16 @@ def test_no_static_page_links_to_a_missing_page_or_anchor(site, offline_page):
                 continue                                 # an outside address: not ours to host
             target = (html_page.parent / urllib.parse.unquote(parts.path)).resolve() if parts.path else html_page
             checked += 1
+            fragment = urllib.parse.unquote(parts.fragment)
             if not target.is_file():
                 dead.append(f"{html_page.relative_to(out)}: {href} (no {target.relative_to(out.resolve()) if target.is_relative_to(out.resolve()) else target})")
-            elif parts.fragment and target.suffix == ".html":
-                ids = re.findall(r'\bid="([^"]+)"', target.read_text(encoding="utf-8"))
-                if urllib.parse.unquote(parts.fragment) not in ids:
-                    dead.append(f"{html_page.relative_to(out)}: {href} (no #{parts.fragment} there)")
+            elif fragment and not parts.path:
+                if not page.evaluate("id => !!document.getElementById(id)", fragment):
+                    dead.append(f"{html_page.relative_to(out)}: {href} (no such anchor on the page)")
+            elif fragment and target.suffix == ".html":
+                ids = {html.unescape(i) for i in re.findall(r'\bid="([^"]+)"', target.read_text(encoding="utf-8"))}
+                if fragment not in ids:
+                    dead.append(f"{html_page.relative_to(out)}: {href} (no #{fragment} there)")
     assert checked > 20, f"only {checked} links checked"
     assert not dead, "dead links:\n" + "\n".join(dead)
 
