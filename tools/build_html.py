@@ -206,9 +206,10 @@ a[href], .jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited, .jp-Re
 a:focus-visible, .jp-OutputArea-output:focus-visible, .jp-Cell-inputWrapper:focus-visible {
   outline: 3px solid %(link)s; outline-offset: 2px; }
 .downhill-frozen { margin: 0.6em 0; padding: 0.6em 0.9em; border-left: 6px solid %(border)s;
-  background: %(background)s; color: %(text)s; font-size: 15px; line-height: 1.45; max-width: 60em; }
+  background: %(background)s; color: %(text)s; font-size: 15px; line-height: 1.45; max-width: 60em;
+  font-family: var(--jp-content-font-family, system-ui, sans-serif); }
 .downhill-frozen p { margin: 0.2em 0; }
-.downhill-page-note { margin: 1em var(--jp-notebook-padding, 10px) 0.4em; }
+.downhill-page-note { margin: 1.2em 20px 0.4em 104px; }
 """
 
 
