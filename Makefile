@@ -19,7 +19,7 @@ help:
 	@echo "make html           run the lessons and write a static, offline copy to site/"
 	@echo "make screenshots    refresh docs/screenshots/ (needs /usr/bin/chromium)"
 	@echo "make exercises      regenerate the student copies in notebooks/exercises/ from instructor/source/"
-	@echo "make clean          remove .venv"
+	@echo "make clean          remove .venv (and the tests' axe-core)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.course
 
+# axe-core, the accessibility rules engine the browser tests inject (tests/browser/package.json,
+# pinned by its lockfile). Without npm the accessibility tests say how to get it and skip.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility tests will be skipped (apt-get install npm)"; fi
+
 $(VENV)/.projector: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[projector]"
 	touch $@ $(VENV)/.course
@@ -41,10 +49,10 @@ $(VENV)/.projector: pyproject.toml | $(BIN)/python
 lab: $(VENV)/.course
 	$(BIN)/jupyter lab --port $(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
-test: $(VENV)/.test
+test: $(VENV)/.test $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-browser: $(VENV)/.test
+test-browser: $(VENV)/.test $(AXE)
 	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 bench: $(VENV)/.test
@@ -68,4 +76,4 @@ exercises: $(VENV)/.course
 	$(BIN)/python tools/clean_notebooks.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) tests/browser/node_modules

@@ -1,13 +1,19 @@
 """Execute every lesson and render it to HTML with its widgets' state embedded, for reading offline.
 
-    python tools/build_html.py                      # every lesson -> site/ (open site/index.html)
+    python tools/build_html.py                      # every lesson and exercise -> site/ (open site/index.html)
     python tools/build_html.py notebooks/04_learning_rate.ipynb --out /tmp/site
 
 Each lesson runs top to bottom in a fresh kernel (nbclient stores the widgets' state in the
 notebook), then nbconvert's "lab" template renders it. In the page, the standard widget renderer
 (@jupyter-widgets/html-manager) rebuilds every slider, button and plot from that saved state: the
 widgets show exactly what they showed at the end of the run (moving them changes nothing: no
-Python runs in a static page).
+Python runs in a static page, and every page with a widget says so and links to how to run the
+course live). The exercise copies are rendered without running (their checks need a student's
+answers) into site/exercises/, so the lessons' links to them work.
+
+The pages are made for everyone to read: each is titled with its lesson's title and says its
+language; links are underlined; prompts and code are coloured with at least 4.5:1 contrast
+(PAGE_CSS); figures keep the alt text their outputs carry.
 
 nbconvert would load that renderer, require.js and MathJax from public CDNs. So that the pages
 also work offline (and from a file:// folder), this script copies them into site/_static/ from
@@ -177,6 +183,10 @@ def freeze_explorers(nb):
     return nb
 
 
+def exercises() -> list[Path]:
+    return sorted((NOTEBOOKS / "exercises").glob("*.ipynb"))
+
+
 def title_of(nb, fallback: str) -> str:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -186,74 +196,230 @@ def title_of(nb, fallback: str) -> str:
     return fallback
 
 
-def render(nb, offline: bool) -> str:
+# --- what the pages look like ------------------------------------------------------------------
+
+#: Code colours of the JupyterLab light theme that fall below 4.5:1 on the code cells' grey
+#: (#f5f5f5), darkened in the same hue to about 5:1. tests/test_text_contrast.py checks every one.
+CODE_COLOURS = {
+    "keyword": "#007b00",      # was #008000, 4.71:1
+    "builtin": "#007b00",      # was #008000, 4.71:1
+    "number": "#007b00",       # was #008800, 4.26:1
+    "variable-3": "#00794b",   # was #008855, 4.14:1
+    "operator": "#9c00fd",     # was #aa22ff, 4.40:1
+    "meta": "#9c00fd",         # was #aa22ff, 4.40:1
+    "comment": "#397272",      # was #408080, 4.17:1
+    "atom": "#4d4dff",         # was #8888ff, 2.75:1
+    "bracket": "#6b6b51",      # was #999977, 2.68:1
+    "quote": "#007a00",        # was #009900, 3.47:1
+    "error": "#d40000",        # was #ff0000, 3.67:1
+    "hr": "#696969",           # was #999999, 2.61:1
+}
+CODE_BACKGROUND = "#f5f5f5"
+#: Prompts ("In [3]:"): the theme draws them at half opacity (#b0b0b0, 2.16:1); here they are solid.
+PROMPT_COLOURS = {"prompt-not-active": "#616161", "inprompt": "#296ca4", "outprompt": "#a64f35"}
+LINK_COLOUR = "#0d47a1"        # the theme's own link blue, 8.6:1 on white; links are underlined too
+NOTE_COLOURS = {"text": "#1f1f1f", "background": "#fff4d6", "border": "#9c6c00"}
+
+#: Where the pages send people who want the widgets to move (a section of index.html).
+RUN_LIVE = "index.html#run-live"
+
+PAGE_CSS = """
+:root {
+%(code)s
+  --jp-cell-prompt-not-active-font-color: %(prompt-not-active)s;
+  --jp-cell-prompt-not-active-opacity: 1;
+  --jp-cell-inprompt-font-color: %(inprompt)s;
+  --jp-cell-outprompt-font-color: %(outprompt)s;
+  --jp-content-link-color: %(link)s;
+}
+a[href], .jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited, .jp-RenderedText pre a:link {
+  color: %(link)s; text-decoration: underline; text-underline-offset: 0.15em; }
+a:focus-visible, .jp-OutputArea-output:focus-visible, .jp-Cell-inputWrapper:focus-visible {
+  outline: 3px solid %(link)s; outline-offset: 2px; }
+.downhill-frozen { margin: 0.6em 0; padding: 0.6em 0.9em; border-left: 6px solid %(border)s;
+  background: %(background)s; color: %(text)s; font-size: 15px; line-height: 1.45; max-width: 60em;
+  font-family: var(--jp-content-font-family, system-ui, sans-serif); }
+.downhill-frozen p { margin: 0.2em 0; }
+.downhill-page-note { margin: 1.2em 20px 0.4em 104px; }
+"""
+
+
+def page_css() -> str:
+    code = "\n".join(f"  --jp-mirror-editor-{name}-color: {colour};" for name, colour in CODE_COLOURS.items())
+    return PAGE_CSS % {"code": code, "link": LINK_COLOUR, **PROMPT_COLOURS, **NOTE_COLOURS}
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def has_widgets(nb) -> bool:
+    return any(WIDGET_VIEW in output.get("data", {})
+               for cell in nb.cells if cell.cell_type == "code" for output in cell.get("outputs", []))
+
+
+def frozen_note(run_live: str) -> str:
+    """The note beside every widget of a static page: it is a picture, and where to make it move."""
+    return (f'<div class="downhill-frozen" role="note"><p><strong>Frozen widget.</strong> This is how '
+            f'the widget looked when the lesson ran; on this static page no Python runs, so moving the '
+            f'slider or pressing a button changes nothing. <a href="{html.escape(run_live)}">Run the '
+            f'course live</a> to use it.</p></div>')
+
+
+def mark_frozen_widgets(nb, run_live: str):
+    """A copy of `nb` with the frozen-widget note after every widget output."""
+    import copy
+
+    import nbformat
+
+    nb = copy.deepcopy(nb)
+    note = nbformat.v4.new_output("display_data", data={"text/html": frozen_note(run_live)})
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for output in cell.get("outputs", []):
+            outputs.append(output)
+            if WIDGET_VIEW in output.get("data", {}):
+                outputs.append(copy.deepcopy(note))
+        cell.outputs = outputs
+    return nb
+
+
+def page_note(nb, kind: str, run_live: str, source: str) -> str:
+    """The note at the top of a page: what is frozen here, or that an exercise needs a live kernel."""
+    where = html.escape(source)
+    if kind == "exercise":
+        text = (f"<strong>An exercise.</strong> Its checks run your answers, so they work only in a live "
+                f"notebook: open <code>{where}</code> in JupyterLab (<a href=\"{html.escape(run_live)}\">how "
+                f"to run the course live</a>). This page shows the task and the code to complete.")
+    elif has_widgets(nb):
+        text = (f"<strong>A static copy: the widgets on this page are frozen.</strong> They show the "
+                f"state they had when the lesson ran; sliders and buttons do not change the plots here. "
+                f"To use them, <a href=\"{html.escape(run_live)}\">run the course live</a> and open "
+                f"<code>{where}</code>.")
+    else:
+        return ""
+    return f'<aside class="downhill-frozen downhill-page-note" role="note" aria-label="About this page"><p>{text}</p></aside>'
+
+
+def render(nb, offline: bool, title: str = "Downhill", prefix: str = "", note: str = "") -> str:
+    """The page of `nb`: titled `title`, assets under `prefix` (e.g. "../"), `note` at the top."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab")
+    exporter.language_code = "en"
     if offline:
-        exporter.widget_renderer_url = WIDGETS_JS
-        exporter.require_js_url = REQUIRE_JS
-        exporter.mathjax_url = MATHJAX_JS
-    body, _ = exporter.from_notebook_node(nb)
+        exporter.widget_renderer_url = prefix + WIDGETS_JS
+        exporter.require_js_url = prefix + REQUIRE_JS
+        exporter.mathjax_url = prefix + MATHJAX_JS
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": f"{title} · Downhill"}})
     # Links between lessons point at notebooks; in the site they point at the pages.
-    return re.sub(r'href="([^":]+?)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', body)
+    body = re.sub(r'href="([^":]+?)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', body)
+    body = body.replace("</head>", f'<style id="downhill-static">{page_css()}</style>\n</head>', 1)
+    if note:
+        body = body.replace("<main>", "<main>\n" + note, 1)
+    return body
 
 
-def index_page(entries: list[tuple[str, str]]) -> str:
-    items = "\n".join(f'    <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
-                      for href, title in entries)
+def index_page(entries: list[tuple[str, str]], exercise_entries: list[tuple[str, str]] = ()) -> str:
+    def items(rows):
+        return "\n".join(f'    <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
+                         for href, title in rows)
+    exercises_part = (f"""
+  <h2>Exercises</h2>
+  <p>Each exercise checks your answers the moment you run it, so it needs a live notebook; these
+  pages show the tasks.</p>
+  <ol>
+{items(exercise_entries)}
+  </ol>""" if exercise_entries else "")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Downhill: how a tiny network learns by gradient descent</title>
 <style>body {{ font-family: system-ui, sans-serif; max-width: 42rem; margin: 3rem auto; padding: 0 1rem;
-line-height: 1.5; font-size: 1.15rem }} li {{ margin: .4rem 0 }}</style></head>
+line-height: 1.5; font-size: 1.15rem; color: #1f1f1f; background: #fff }} li {{ margin: .4rem 0 }}
+a {{ color: {LINK_COLOUR}; text-decoration: underline }} code {{ font-size: .95em }}
+pre {{ background: {CODE_BACKGROUND}; padding: .6rem .8rem; overflow-x: auto; font-size: 1rem }}</style></head>
 <body>
+<main>
   <h1>Downhill</h1>
   <p>How a tiny neural network learns to flip a 2×2 image by gradient descent. These pages are the
-  lessons as they look after running every cell; the widgets show their starting state. To move
-  the sliders and press the buttons, open the notebooks in JupyterLab (see the README).</p>
+  lessons as they look after running every cell. The widgets on them are frozen: they show their
+  state at the end of the run, and moving a slider changes nothing, because no Python runs in a
+  static page.</p>
+  <h2>Lessons</h2>
   <ol>
-{items}
-  </ol>
+{items(entries)}
+  </ol>{exercises_part}
+  <h2 id="run-live">Run the course live</h2>
+  <p>To move the sliders, press the buttons and get your exercises checked, run the notebooks
+  themselves. In the course's folder (with Python 3.10 or newer):</p>
+  <pre><code>make lab</code></pre>
+  <p>sets up a virtual environment and opens JupyterLab on <code>notebooks/00_start_here.ipynb</code>.
+  Without <code>make</code>: <code>python -m venv .venv</code>, activate it, <code>pip install -e .</code>,
+  then <code>jupyter lab notebooks/00_start_here.ipynb</code>. The README also explains conda, Binder
+  and Colab.</p>
+</main>
 </body>
 </html>
 """
 
 
-def build(notebooks: list[Path], out: Path = SITE, timeout: int = 600) -> list[Path]:
-    """Execute and render `notebooks` into `out` (with index.html); returns the pages written."""
+def build(notebooks: list[Path], out: Path = SITE, timeout: int = 600,
+          exercise_notebooks: list[Path] = ()) -> list[Path]:
+    """Execute and render `notebooks` into `out`, render `exercise_notebooks` (not run: their checks
+    need a student's answers) into `out`/exercises/, and write index.html; returns the pages."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     offline = install_web_assets(out)
-    pages, entries = [], []
+    pages, entries, exercise_entries = [], [], []
     for path in notebooks:
         path = Path(path).resolve()
-        print(f"running {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} ...", flush=True)
+        print(f"running {_shown(path)} ...", flush=True)
         nb = execute(path, timeout=timeout)
         if "application/vnd.jupyter.widget-state+json" not in nb.metadata.get("widgets", {}):
             print(f"  (no widgets in {path.name})")
-        freeze_explorers(nb)
+        title = title_of(nb, path.stem)
+        note = page_note(nb, "lesson", RUN_LIVE, _shown(path))
         page = out / f"{path.stem}.html"
-        page.write_text(render(nb, offline), encoding="utf-8")
+        # The note goes after every widget first; then each explorer becomes its frozen picture.
+        frozen = freeze_explorers(mark_frozen_widgets(nb, RUN_LIVE))
+        page.write_text(render(frozen, offline, title, note=note), encoding="utf-8")
         pages.append(page)
-        entries.append((page.name, title_of(nb, path.stem)))
-    (out / "index.html").write_text(index_page(entries), encoding="utf-8")
+        entries.append((page.name, title))
+    for path in exercise_notebooks:
+        import nbformat
+
+        path = Path(path).resolve()
+        nb = nbformat.read(path, as_version=4)
+        title = title_of(nb, path.stem)
+        note = page_note(nb, "exercise", "../" + RUN_LIVE, _shown(path))
+        page = out / "exercises" / f"{path.stem}.html"
+        page.parent.mkdir(exist_ok=True)
+        page.write_text(render(nb, offline, title, prefix="../", note=note), encoding="utf-8")
+        pages.append(page)
+        exercise_entries.append((f"exercises/{page.name}", title))
+    (out / "index.html").write_text(index_page(entries, exercise_entries), encoding="utf-8")
     where = "offline (renderer and MathJax in _static/)" if offline else "online (CDN renderer)"
     print(f"wrote {len(pages)} pages to {out}/ — open {out / 'index.html'}; widgets render {where}")
     return pages
 
 
+def _shown(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every lesson in notebooks/")
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="default: every lesson in notebooks/ (and every exercise copy)")
     parser.add_argument("--out", type=Path, default=SITE, help="output folder (default: site/)")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or lessons()
     if not notebooks:
         parser.error("no lesson notebooks found in notebooks/")
-    build(notebooks, args.out, args.timeout)
+    build(notebooks, args.out, args.timeout, exercise_notebooks=[] if args.notebooks else exercises())
     return 0
 
 

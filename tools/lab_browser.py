@@ -186,6 +186,10 @@ class Server:
         self._home = tempfile.TemporaryDirectory(prefix=f"downhill-{self.app}-")
         home = Path(self._home.name)
         env = isolated_env(home, self.disabled_extensions)
+        if self.app == "voila":
+            from projector import voila_env           # the course's Voilà template
+
+            env = voila_env(env)
         self.log_path = home / "server.log"
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(self.command(), cwd=self.root, env=env, stdin=subprocess.DEVNULL,

@@ -12,6 +12,7 @@ token, which the printed address carries. Stop it with Ctrl+C.
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import signal
 import subprocess
@@ -24,15 +25,30 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECTOR = ROOT / "notebooks" / "projector.ipynb"
+#: Holds voila/templates/downhill: Voilà's lab template without the Font Awesome CDN links.
+TEMPLATES = ROOT / "tools" / "jupyter"
 
 
 def voila_command(notebook: Path, port: int, token: str) -> list[str]:
     return [sys.executable, "-m", "voila", str(notebook), "--no-browser", "--Voila.ip=127.0.0.1",
             f"--port={port}", f"--Voila.token={token}", "--strip_sources=True", "--theme=light",
-            "--VoilaConfiguration.show_tracebacks=True",
+            "--template=downhill", "--VoilaConfiguration.show_tracebacks=True",
             # Notebook 7's front-end extension is built for JupyterLab and fails to load in
-            # Voilà's page (a console error, nothing visible): leave it out.
-            "--VoilaConfiguration.extension_denylist=['@jupyter-notebook/lab-extension']"]
+            # Voilà's page (a console error, nothing visible): leave it out. (One item per flag:
+            # the list syntax `=['...']` makes traitlets print a DeprecationWarning.)
+            "--VoilaConfiguration.extension_denylist=@jupyter-notebook/lab-extension",
+            # The page reloads itself once to tell the kernel the screen's size and pixel ratio
+            # (voila/templates/downhill); the kernel of that first load has no page: shut down
+            # kernels that no page is connected to after two idle minutes.
+            "--MappingKernelManager.cull_idle_timeout=120", "--MappingKernelManager.cull_interval=30"]
+
+
+def voila_env(env: dict | None = None) -> dict:
+    """`env` (default: this process's) with the course's Voilà template on JUPYTER_PATH."""
+    env = dict(os.environ if env is None else env)
+    paths = [str(TEMPLATES), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
+    env["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return env
 
 
 def _open_when_ready(url: str, process: subprocess.Popen) -> None:
@@ -66,7 +82,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     token = secrets.token_hex(16)
     url = f"http://127.0.0.1:{args.port}/?token={token}"
-    process = subprocess.Popen(voila_command(notebook, args.port, token), cwd=notebook.parent)
+    process = subprocess.Popen(voila_command(notebook, args.port, token), cwd=notebook.parent, env=voila_env())
     print(f"\nProjector mode: {url}\n(Ctrl+C stops it)\n", flush=True)
     if not args.no_browser:
         threading.Thread(target=_open_when_ready, args=(url, process), daemon=True).start()

@@ -14,6 +14,7 @@ tests/conftest.py, which other tests import as `conftest`.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -56,6 +57,24 @@ def lab(course_copy):
     """JupyterLab 4 (also serving Notebook 7) on 127.0.0.1, started once, stopped at the end."""
     with lb.Server("lab", root=course_copy) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The whole static copy (tools/build_html.py): every lesson run, every exercise page; built once."""
+    require_browser()
+    import build_html
+
+    if shutil.which("npm") is None and not build_html.fetch_web_assets_cached():
+        message = ("the static pages need the widget renderer from the npm registry and `npm` is not "
+                   "installed: install Node.js's npm (`apt-get install npm`)")
+        if os.environ.get("DOWNHILL_REQUIRE_BROWSER") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    out = tmp_path_factory.mktemp("site")
+    build_html.build(build_html.lessons(), out, exercise_notebooks=build_html.exercises())
+    assert (out / "_static" / "html-manager" / "embed-amd.js").is_file(), "the renderer was not copied"
+    return out
 
 
 @pytest.fixture(scope="session")
