@@ -1,11 +1,11 @@
-"""JupyterHub configuration of the Downhill class hub (started by tools/hub.py, `make hub`).
+"""JupyterHub configuration of the Downhill class hub (started by tools/class_hub.py, `make hub`).
 
-tools/hub.py writes the settings of one hub (ports, folders, accounts) to a JSON file and starts
-`jupyterhub -f hub/jupyterhub_config.py` with DOWNHILL_HUB_SETTINGS naming that file. The same
+tools/class_hub.py writes the settings of one hub (ports, folders, accounts) to a JSON file and starts
+`jupyterhub -f instructor/hub/jupyterhub_config.py` with DOWNHILL_HUB_SETTINGS naming that file. The same
 file serves the tests (tests/hub/), the load benchmark (bench/hub_load.py) and an instructor
 trying the hub on a laptop.
 
-Accounts. As root, every student is a real Unix account (made by tools/hub.py with `useradd`)
+Accounts. As root, every student is a real Unix account (made by tools/class_hub.py with `useradd`)
 and JupyterHub's default LocalProcessSpawner starts their server as that user: file
 permissions, not good manners, keep one student out of another's folder and out of the
 instructor's. Without root, the SimpleLocalProcessSpawner gives each student a home folder
@@ -27,7 +27,7 @@ c.JupyterHub.db_url = f"sqlite:///{settings['root']}/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = f"{settings['root']}/jupyterhub_cookie_secret"
 c.JupyterHub.pid_file = f"{settings['root']}/jupyterhub.pid"
 
-# The proxy (configurable-http-proxy from npm) runs on its own, started by tools/hub.py, as in The
+# The proxy (configurable-http-proxy from npm) runs on its own, started by tools/class_hub.py, as in The
 # Littlest JupyterHub and Zero to JupyterHub: restarting the hub leaves the proxy, its routes and the
 # students' servers running, so open notebooks keep working while the hub is away.
 c.ConfigurableHTTPProxy.should_start = False
@@ -53,7 +53,7 @@ c.JupyterHub.load_roles = [{
 # -- what each student runs: JupyterLab from the single-user environment, in their home ------------
 if settings["unix_users"]:
     c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
-    c.LocalProcessSpawner.create_system_users = False      # tools/hub.py makes them with useradd
+    c.LocalProcessSpawner.create_system_users = False      # tools/class_hub.py makes them with useradd
 else:
     c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
     c.SimpleLocalProcessSpawner.home_dir_template = settings["home_template"]

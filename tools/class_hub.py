@@ -1,8 +1,8 @@
 """A class on one JupyterHub, on this machine: real JupyterHub, configurable-http-proxy, accounts,
 nbgrader's exchange and an nbgitpuller link, all on 127.0.0.1.
 
-    python tools/hub.py                  # `make hub`: a hub with 3 students, until Ctrl-C
-    python tools/hub.py --students 5
+    python tools/class_hub.py                  # `make hub`: a hub with 3 students, until Ctrl-C
+    python tools/class_hub.py --students 5
 
 Shared by the hub tests (tests/hub/) and the load benchmark (bench/hub_load.py):
 
@@ -17,7 +17,7 @@ What it builds (and removes again on stop):
   as root (``.venv-hub/`` in the repository otherwise), with the course installed (not editable:
   the students' servers never read this checkout, which holds the solutions) and JupyterHub,
   nbgitpuller and nbgrader (the students' Assignments tab). The proxy comes from npm into
-  ``hub/node_modules``.
+  ``instructor/hub/node_modules``.
 * a hub folder: the hub's database and cookie secret, ``home/<student>`` folders, nbgrader's
   exchange (``exchange/``, world-writable with the sticky bit, as nbgrader asks), the
   instructor's nbgrader course directory (``instructor/``, a copy of this repository's
@@ -58,8 +58,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from lab_browser import free_port  # noqa: E402
 
-CONFIG = ROOT / "hub" / "jupyterhub_config.py"
-PROXY = ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
+CONFIG = ROOT / "instructor" / "hub" / "jupyterhub_config.py"
+PROXY = ROOT / "instructor" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 ENV = Path(os.environ.get("DOWNHILL_HUB_ENV") or ("/opt/downhill-hub/env" if IS_ROOT else ROOT / ".venv-hub"))
 ACCOUNT_COMMENT = "downhill hub test"
@@ -143,8 +143,8 @@ def ensure_environment(log=print) -> Path:
         _run([bin_ / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", ROOT])
         stamp.write_text(fingerprint)
     if not PROXY.exists():
-        log("installing configurable-http-proxy from npm into hub/node_modules")
-        _run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ROOT / "hub"])
+        log("installing configurable-http-proxy from npm into instructor/hub/node_modules")
+        _run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ROOT / "instructor" / "hub"])
     return bin_
 
 
@@ -219,6 +219,8 @@ class Hub:
                  mem_limit: str | None = None, log=print):
         names = [f"dh-s{i:02d}" for i in range(1, students + 1)] if isinstance(students, int) else list(students)
         self.students = names
+        #: The instructor's account: not a hub user here, it runs nbgrader in its own home.
+        self.instructor = "dh-teacher"
         self.unix_users = IS_ROOT if unix_users is None else unix_users
         self.cpu_limit, self.mem_limit, self.log = cpu_limit, mem_limit, log
         self.password = LOCAL_PASSWORD if not os.environ.get("CI") else secrets.token_urlsafe(12)
@@ -244,8 +246,8 @@ class Hub:
 
     @property
     def course_dir(self) -> Path:
-        """The instructor's nbgrader course directory (sources with solutions; mode 0700)."""
-        return self.root / "instructor" / COURSE_ID
+        """The instructor's nbgrader course directory (sources with solutions), in their private home."""
+        return self.home(self.instructor) / COURSE_ID
 
     @property
     def course_repo(self) -> Path:
@@ -305,14 +307,8 @@ class Hub:
         for path in (self.root / "etc").rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
 
-        # The instructor's course directory: private.
-        (self.root / "instructor").mkdir(mode=0o700)
-        shutil.copytree(ROOT / "instructor", self.course_dir, ignore=shutil.ignore_patterns(
-            "release", "submitted", "autograded", "feedback", "solution", "gradebook.db", ".nbgrader.log",
-            ".ipynb_checkpoints", "k8s"))
         self.make_course_repo()
-
-        for name in self.students:
+        for name in [self.instructor, *self.students]:
             home = self.home(name)
             if self.unix_users:
                 _run(["useradd", "--create-home", "--home-dir", home, "--comment", ACCOUNT_COMMENT,
@@ -320,6 +316,12 @@ class Hub:
             else:
                 home.mkdir()
             home.chmod(0o700)
+        # The instructor's nbgrader course directory, in their private home.
+        shutil.copytree(ROOT / "instructor", self.course_dir, ignore=shutil.ignore_patterns(
+            "release", "submitted", "autograded", "feedback", "solution", "gradebook.db", ".nbgrader.log",
+            ".ipynb_checkpoints", "k8s", "hub"))
+        if self.unix_users:
+            _run(["chown", "-R", f"{self.instructor}:{self.instructor}", self.course_dir])
 
         settings = {
             "root": str(self.root), "port": self.port, "hub_port": self.hub_port,
@@ -418,7 +420,7 @@ class Hub:
                     process.wait(timeout=10)
         self.proxy_process = None
         if self.unix_users:
-            for name in self.students:
+            for name in [*self.students, self.instructor]:
                 delete_account(name)
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
@@ -496,12 +498,12 @@ class Hub:
 
     # -- acting as an account ------------------------------------------------------------------------
     def run_as(self, name: str, command, cwd=None, check: bool = True, timeout: float = 300,
-               input: str | None = None) -> subprocess.CompletedProcess:
-        """Run `command` as student `name` (their uid, home, the hub's Jupyter settings)."""
+               input: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+        """Run `command` as account `name` (their uid, home, the hub's Jupyter settings; plus `env`)."""
         env = {"HOME": str(self.home(name)), "USER": name, "LOGNAME": name, "LANG": "C.UTF-8",
                "PATH": f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
                "JUPYTER_CONFIG_PATH": str(self.root / "etc" / "jupyter"),
-               "GIT_CONFIG_GLOBAL": str(self.root / "etc" / "gitconfig")}
+               "GIT_CONFIG_GLOBAL": str(self.root / "etc" / "gitconfig"), **(env or {})}
         kwargs = {}
         if self.unix_users:
             account = pwd.getpwnam(name)
@@ -514,8 +516,13 @@ class Hub:
         return result
 
     def python_as(self, name: str, code: str, check: bool = True) -> subprocess.CompletedProcess:
-        """Run Python `code` as student `name` with the single-user environment's Python."""
+        """Run Python `code` as account `name` with the single-user environment's Python."""
         return self.run_as(name, [ENV / "bin" / "python", "-c", code], check=check)
+
+    def nbgrader(self, name: str, *args, check: bool = True, env: dict | None = None, timeout: float = 600):
+        """`nbgrader <args>` as account `name`: the instructor's in the course directory, a student's at home."""
+        cwd = self.course_dir if name == self.instructor else self.home(name)
+        return self.run_as(name, [ENV / "bin" / "nbgrader", *args], cwd=cwd, check=check, env=env, timeout=timeout)
 
     # -- kernels -----------------------------------------------------------------------------------
     def new_kernel(self, name: str, path: str = "downhill/notebooks/04_learning_rate.ipynb") -> str:
