@@ -293,10 +293,15 @@ class Hub:
             "c = get_config()  # noqa: F821\n"
             f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
             f"c.Exchange.root = {str(self.exchange)!r}\n")
+        # Students' servers: no news, no update checks; none of nbgrader's instructor extensions
+        # (the formgrader, the course list) and no language server, which cost memory per student.
         (config / "jupyter_server_config.json").write_text(json.dumps({
             "LabApp": {"expose_app_in_browser": True, "news_url": None,
                        "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
-            "ServerApp": {"open_browser": False}}))
+            "ServerApp": {"open_browser": False, "jpserver_extensions": {
+                "nbgrader.server_extensions.formgrader": False,
+                "nbgrader.server_extensions.course_list": False,
+                "jupyter_lsp": False}}}))
         labconfig = config / "labconfig"
         labconfig.mkdir()
         (labconfig / "page_config.json").write_text(json.dumps(
