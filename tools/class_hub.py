@@ -64,8 +64,6 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 ENV = Path(os.environ.get("DOWNHILL_HUB_ENV") or ("/opt/downhill-hub/env" if IS_ROOT else ROOT / ".venv-hub"))
 ACCOUNT_COMMENT = "downhill hub test"
 COURSE_ID = "downhill"
-#: What a student types at the hub's login page (any allowed name, this password).
-LOCAL_PASSWORD = "downhill-class"
 
 
 # --- what is needed, and building it -------------------------------------------------------------
@@ -223,7 +221,7 @@ class Hub:
         self.instructor = "dh-teacher"
         self.unix_users = IS_ROOT if unix_users is None else unix_users
         self.cpu_limit, self.mem_limit, self.log = cpu_limit, mem_limit, log
-        self.password = LOCAL_PASSWORD if not os.environ.get("CI") else secrets.token_urlsafe(12)
+        self.password = secrets.token_urlsafe(12)       # printed by `make hub`
         self.api_token = secrets.token_hex(24)
         self.proxy_token = secrets.token_hex(24)
         self.port, self.hub_port, self.proxy_api_port = free_port(), free_port(), free_port()
@@ -580,9 +578,15 @@ class KernelClient:
 
         request = HTTPRequest(f"{self.ws_url}?session_id={self.session}",
                               headers={"Authorization": f"token {self.token}"})
-        self._conn = await websocket_connect(request, max_message_size=64 * 1024 * 1024)
+        # Pings keep an idle connection open through the proxy, as JupyterLab's do.
+        self._conn = await websocket_connect(request, max_message_size=64 * 1024 * 1024, ping_interval=10)
         self._reader = asyncio.ensure_future(self._read())
         return self
+
+    async def reconnect(self) -> "KernelClient":
+        """Open the websocket again (what a page does after losing it); the widget models stay."""
+        await self.close()
+        return await self.connect()
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -609,8 +613,9 @@ class KernelClient:
             frame = await self._conn.read_message()
             if frame is None:
                 self.statuses.append("websocket closed")
-                for waiter in list(self._waiters):
-                    waiter[1].set_exception(ConnectionError("the kernel's websocket closed")) if not waiter[1].done() else None
+                for _, future in self._waiters:
+                    if not future.done():
+                        future.set_exception(ConnectionError("the kernel's websocket closed"))
                 return
             msg = _decode(frame)
             kind, content = msg["header"]["msg_type"], msg["content"]
@@ -657,14 +662,14 @@ class KernelClient:
 
     async def set_widget_value(self, comm_id: str, value, plot_id: str, timeout: float = 60) -> float:
         """Send a widget a new value as the browser does; return seconds until the kernel's update of
-        the plot model `plot_id` arrives (the new picture)."""
+        the plot model `plot_id` arrives (the new picture). Trait names: SLIDER_TRAIT, PLOT_TRAIT."""
         msg = self._message("shell", "comm_msg", {
-            "comm_id": comm_id, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}})
+            "comm_id": comm_id, "data": {"method": "update", "state": {SLIDER_TRAIT: value}, "buffer_paths": []}})
         plot = self.wait_for(lambda m: m["header"]["msg_type"] == "comm_msg"
                              and m["content"].get("comm_id") == plot_id
                              and m["content"].get("data", {}).get("method") == "update"
-                             and ("value" in m["content"]["data"].get("state", {})
-                                  or ["value"] in m["content"]["data"].get("buffer_paths", [])))
+                             and (PLOT_TRAIT in m["content"]["data"].get("state", {})
+                                  or [PLOT_TRAIT] in m["content"]["data"].get("buffer_paths", [])))
         start = time.perf_counter()
         await self.send(msg)
         await asyncio.wait_for(plot, timeout)
@@ -681,11 +686,15 @@ def notebook_code(path: Path) -> list[str]:
             for c in nb["cells"] if c["cell_type"] == "code"]
 
 
+#: The trait a move of the η slider sets, and the trait of the plot model that carries the new PNG.
+SLIDER_TRAIT, PLOT_TRAIT = "value", "value"
+
+
 def lesson_widgets(models: dict[str, dict]) -> tuple[str, str]:
     """(comm id of the η slider, comm id of the plot image) among a kernel's widget models.
 
-    The one place that knows how lesson 04's explorer is built: today an ipywidgets
-    FloatLogSlider with description "η" and an Image with the class downhill-plot.
+    With SLIDER_TRAIT and PLOT_TRAIT, the one place that knows how lesson 04's explorer is built:
+    today an ipywidgets FloatLogSlider with description "η" and an Image with the class downhill-plot.
     """
     slider = next(cid for cid, s in models.items() if s.get("description") == "η"
                   and "Slider" in s.get("_model_name", ""))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -149,13 +150,17 @@ def graded_class(hub):
     hub.nbgrader(teacher, "generate_assignment", ASSIGNMENT)
     hub.nbgrader(teacher, "release_assignment", ASSIGNMENT)
     path = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
-    for name, edit in EDITS.items():
+
+    def student_works(name: str) -> None:
         hub.nbgrader(name, "fetch_assignment", ASSIGNMENT)
         model = hub.user_api(name, "GET", f"api/contents/{path}")      # the student's edit, via their server
         nb = model["content"]
-        edit(nb)
+        EDITS[name](nb)
         hub.user_api(name, "PUT", f"api/contents/{path}", {"type": "notebook", "format": "json", "content": nb})
         hub.nbgrader(name, "submit", ASSIGNMENT)
+
+    with ThreadPoolExecutor(max_workers=3) as students:                 # a class works at once
+        list(students.map(student_works, EDITS))
     # A student hands in their untouched copy in another student's name (nbgrader submit takes
     # --student): the instructor's collect must not grade it as the other student's work.
     forger, victim = "dh-s02", "dh-s01"
@@ -165,8 +170,8 @@ def graded_class(hub):
     autograde = hub.nbgrader(teacher, "autograde", ASSIGNMENT, f"--Execute.timeout={GRADER_TIMEOUT}")
     hub.nbgrader(teacher, "generate_feedback", ASSIGNMENT)
     hub.nbgrader(teacher, "release_feedback", ASSIGNMENT)
-    for name in EDITS:
-        hub.nbgrader(name, "fetch_feedback", ASSIGNMENT)
+    with ThreadPoolExecutor(max_workers=3) as students:
+        list(students.map(lambda name: hub.nbgrader(name, "fetch_feedback", ASSIGNMENT), EDITS))
     hub.nbgrader(teacher, "export")
     report = hub.run_as(teacher, [hubtools.ENV / "bin" / "python", "-c",
                                   f"ASSIGNMENT = {ASSIGNMENT!r}\n" + GRADEBOOK_REPORT], cwd=hub.course_dir)

@@ -13,7 +13,6 @@ import os
 import signal
 import statistics
 
-import pytest
 
 from .conftest import hubtools
 
