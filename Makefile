@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8888
 PROJECTOR_PORT ?= 8866
 
-.PHONY: help lab test test-browser bench bench-browser projector html screenshots exercises clean
+.PHONY: help lab test test-browser bench bench-browser bench-hub hub projector html screenshots exercises clean
 
 help:
 	@echo "make lab            set up .venv and open the course in JupyterLab"
@@ -15,6 +15,8 @@ help:
 	@echo "make test-browser   only the browser tests (needs /usr/bin/chromium)"
 	@echo "make bench          print the speed ratios (maths, widget redraws, notebooks)"
 	@echo "make bench-browser  slider → new plot latency in a real browser"
+	@echo "make bench-hub      a class of 1, 10, 20, 30 students dragging the slider on one JupyterHub (root)"
+	@echo "make hub            a JupyterHub with 3 students on http://127.0.0.1, as the tests use it"
 	@echo "make projector      the explorers as a clean app without code (Voilà), for a classroom screen"
 	@echo "make html           run the lessons and write a static, offline copy to site/"
 	@echo "make screenshots    refresh docs/screenshots/ (needs /usr/bin/chromium)"
@@ -61,6 +63,12 @@ bench: $(VENV)/.test
 bench-browser: $(VENV)/.test
 	$(BIN)/python bench/browser_latency.py
 	$(BIN)/python bench/run_all.py
+
+bench-hub: $(VENV)/.test
+	$(BIN)/python bench/hub_load.py
+
+hub: $(VENV)/.course
+	$(BIN)/python tools/class_hub.py
 
 projector: $(VENV)/.projector
 	$(BIN)/python tools/projector.py --port $(PROJECTOR_PORT)
