@@ -246,7 +246,7 @@ async def main_async(args) -> int:
         print(f"\ngoal at N = {n}: p95 ≤ {GOAL_P95_MS:.0f} ms → {p95:.0f} ms, "
               f"≤ {GOAL_MB:.0f} MB per student → {mb:.0f} MB: "
               f"{'met' if p95 <= GOAL_P95_MS and mb <= GOAL_MB else 'NOT met'}")
-        print(f"TLJH's rule with these figures: RAM = {n} × {mb:.0f} MB + 128 MB = {(n * mb + 128) / 1024:.1f} GB")
+        print(f"TLJH's rule with these figures: RAM = {n} × {mb:.0f} MB + 128 MB = {(n * mb + 128) / 1000:.1f} GB")
     return 0
 
 

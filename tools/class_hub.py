@@ -409,8 +409,11 @@ class Hub:
                 process.wait(timeout=10)
 
     def stop(self) -> None:
-        """Stop every student's server, the hub and the proxy; delete the accounts and the folder."""
-        if self.hub_process is not None and self.hub_process.poll() is None:
+        """Stop every student's server, the hub and the proxy; delete the accounts and the folder.
+
+        With accounts, ending each account's processes stops its server and kernels at once (the
+        hub's API would stop them one by one, slowly); without, the hub stops them."""
+        if not self.unix_users and self.hub_process is not None and self.hub_process.poll() is None:
             for name in self.students:
                 with contextlib.suppress(Exception):
                     self.api("DELETE", f"users/{name}/server", timeout=30)
