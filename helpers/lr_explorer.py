@@ -16,6 +16,8 @@ import numpy as np
 
 from .data import example, load_params
 from .network import copy_params, forward, loss
+from . import plots
+from .alt import describe
 from .plots import PALETTE, STYLE, TEXT_ON_WHITE, draw_image, plot_losses, update_image
 from .trainer import short_number
 from .training import EXPLODED, train, verdict
@@ -161,6 +163,7 @@ class LearningRateExplorer(Explorer):
         shown = np.clip(losses, None, Y_LIMITS[1])
         steps = np.arange(k + 1)
         self.line.set_data(steps, np.where(under, np.nan, shown))
+        describe(self.line, "the loss " + plots.loss_words(result.losses))   # alt.description(fig) follows
         self.below.set_data(steps[under], np.full(int(under.sum()), Y_LIMITS[0]))
         if under.any():
             first = int(np.argmax(under))
@@ -185,9 +188,9 @@ class LearningRateExplorer(Explorer):
         title.set_color(VERDICT_TEXT[word])
 
         y_hat = forward(result.params, self.x) if np.isfinite(result.final_loss) else np.full(4, np.nan)
-        update_image(self.ax_pred, self.pred_texts, y_hat)
         self.ax_pred.title.set_text(f"prediction ŷ\nafter {k} steps" if not result.diverged
                                     else f"prediction ŷ\nstopped, step {k}")
+        update_image(self.ax_pred, self.pred_texts, y_hat)
 
         self.verdict_html.value = (
             f'<span style="font-size:1.15em"><b style="color:{color}">{word}</b> · η = {lr:.3g}, '

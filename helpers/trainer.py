@@ -17,6 +17,8 @@ from matplotlib.ticker import NullLocator
 
 from .data import example, load_params
 from .network import copy_params, flatten, forward, loss, param_labels
+from . import plots
+from .alt import describe
 from .plots import PALETTE, STYLE, ZERO_LABEL, draw_image, plot_losses, update_image
 from .training import train, verdict
 from .validate import PARAM_NAMES, check_lr, check_x, check_y
@@ -168,6 +170,8 @@ class TrainerExplorer(Explorer):
         ax = self.ax_loss
         self.loss_line.set_data(np.arange(k + 1), shown)
         self.zero_marks.set_data(np.flatnonzero(zero), shown[zero])
+        describe(self.loss_line, "the loss " + plots.loss_words(losses))      # alt.description(fig) follows
+        describe(self.zero_marks, "")
         self.loss_dot.set_data([k], [shown[-1]])
         if limits != self._limits:          # new ticks: the background must be redrawn
             ax.set_xlim(*limits[0])
@@ -186,8 +190,8 @@ class TrainerExplorer(Explorer):
         theta = flatten_unchecked(self.params)
         finite = bool(np.all(np.isfinite(theta)))
         y_hat = forward(self.params, self.x) if finite else np.full(4, np.nan)
-        update_image(self.ax_pred, self.pred_texts, y_hat)
         self.ax_pred.title.set_text(f"ŷ at step {k}")
+        update_image(self.ax_pred, self.pred_texts, y_hat)
 
         change = np.nan_to_num(theta - self._theta0, nan=0.0, posinf=1e300, neginf=-1e300)
         order = np.argsort(-np.abs(change), kind="stable")[: self.top]

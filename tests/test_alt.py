@@ -96,3 +96,21 @@ def test_number(value, text):
 
 def test_numbers_never_say_minus_zero():
     assert alt.numbers([1, -0.004, 0.5, -0.25]) == "[1.00, 0.00, 0.50, -0.25]"
+
+
+def test_an_explorers_description_follows_its_figure():
+    """The explorers' figures keep their descriptions current (the widget layer may read them)."""
+    from helpers.lr_explorer import LearningRateExplorer
+    from helpers.trainer import TrainerExplorer
+
+    explorer = LearningRateExplorer()
+    explorer.slider.value = 1.0
+    losses = h.train(h.load_params(), *h.example(), 1.0, 100).losses
+    text = alt.description(explorer.fig)
+    assert text.startswith("η = 1: unstable.") and f"to {alt.number(losses[-1])} over 100 steps" in text
+    y_hat = h.forward(h.train(h.load_params(), *h.example(), 1.0, 100).params, h.example()[0])
+    assert f"after 100 steps: pixels [a, b, c, d] = {alt.numbers(y_hat)}" in text
+    trainer = TrainerExplorer()
+    trainer.step(3)
+    assert "ŷ at step 3: pixels" in alt.description(trainer.fig)
+    assert "over 3 steps, on every step" in alt.description(trainer.fig)
