@@ -6,6 +6,7 @@
     h.loss(params, x, y)              # 0.896...
 """
 
+from .alt import show
 from .data import dataset, example, flip, load_params
 from .gradients import backprop, numerical_gradient
 from .network import (count_forward_passes, count_params, copy_params, flatten, forward, hidden,
@@ -17,5 +18,5 @@ __all__ = [
     "PARAM_NAMES", "TrainResult", "backprop", "copy_params", "count_forward_passes",
     "count_params", "dataset", "example", "flatten", "flip", "forward", "gd_step", "hidden",
     "init_params", "load_params", "loss", "mse", "nudged", "numerical_gradient", "param_labels",
-    "parse_label", "train", "unflatten", "verdict",
+    "parse_label", "show", "train", "unflatten", "verdict",
 ]

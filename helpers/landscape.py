@@ -16,6 +16,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .alt import describe, number
 from .gradients import backprop
 from .network import flatten, param_labels, parse_label
 from .plots import PALETTE, styled
@@ -168,6 +169,7 @@ def draw_landscape(ax, P, Q, L, p_label: str, q_label: str, levels: int = 18, co
     else:
         lv = levels
     filled = ax.contourf(P, Q, L, levels=lv, cmap=LANDSCAPE_CMAP)
+    describe(ax, landscape_words(P, Q, L, p_label, q_label))
     ax.contour(P, Q, L, levels=filled.levels, colors="white", linewidths=0.6, alpha=0.6)
     ax.set_xlabel(f"{p_label}  (parameter value)")
     ax.set_ylabel(f"{q_label}  (parameter value)")
@@ -186,7 +188,7 @@ def mark_position(ax, p_value: float, q_value: float, text: str = "you are here"
                         markeredgecolor="white", markeredgewidth=2, linestyle="none", zorder=5)
     label = ax.annotate(text, (p_value, q_value), xytext=(10, 10), textcoords="offset points",
                         fontsize=13, fontweight="bold", color="white", zorder=6,
-                        bbox=dict(boxstyle="round,pad=0.2", fc="black", alpha=0.55, lw=0))
+                        bbox=dict(boxstyle="round,pad=0.2", fc="0.1", alpha=0.9, lw=0))
     return marker, label
 
 
@@ -209,9 +211,10 @@ def draw_downhill_arrow(ax, p_value: float, q_value: float, grad_p: float, grad_
                         arrowprops=dict(arrowstyle="-|>,head_width=0.5,head_length=0.9",
                                         color=PALETTE["orange"], lw=4, shrinkA=6, shrinkB=0))
     if text:
+        # the palette's orange, on a near-black box (not see-through: 8:1 whatever the contours)
         ax.annotate(text, tuple(end), xytext=(0, -14), textcoords="offset points", ha="center",
                     va="top", fontsize=12, fontweight="bold", color=PALETTE["orange"], zorder=7,
-                    bbox=dict(boxstyle="round,pad=0.2", fc="black", alpha=0.55, lw=0))
+                    bbox=dict(boxstyle="round,pad=0.2", fc="0.1", alpha=0.9, lw=0))
     return arrow
 
 
@@ -250,7 +253,34 @@ def landscape_figure(params, x, y, p: str, q: str, span: float = 1.0, n: int = 6
     mark_position(ax, p0, q0)
     draw_downhill_arrow(ax, p0, q0, gp, gq)
     ax.set_title(title or "Downhill is minus the gradient:\nthe arrow crosses the contour lines at right angles")
+    loss0 = float(loss_along(params, x, y, [p, q], [[p0, q0]])[0])
+    describe(fig, f"{ax.get_title()}. " + landscape_words(P, Q, L, p, q)
+             + f" You are here: {p} = {p0:+.2f}, {q} = {q0:+.2f}, loss {number(loss0)}. The gradient "
+             f"there is ({gp:+.3f}, {gq:+.3f}), so the downhill arrow points along "
+             f"({-gp + 0.0:+.3f}, {-gq + 0.0:+.3f}): " + _direction(-gp, -gq) + ".")
     return fig
+
+
+def landscape_words(P, Q, L, p_label: str, q_label: str) -> str:
+    """A contour map of the loss in words: its ranges and where its lowest point is."""
+    P, Q, L = (np.asarray(a, dtype=np.float64) for a in (P, Q, L))
+    i = np.unravel_index(int(np.argmin(L)), L.shape)
+    return (f"Contour map of the loss over {p_label} ({P.min():+.2f} to {P.max():+.2f}) and {q_label} "
+            f"({Q.min():+.2f} to {Q.max():+.2f}), dark low, light high: the loss runs from "
+            f"{number(L.min())} (lowest at {p_label} = {P[i]:+.2f}, {q_label} = {Q[i]:+.2f}) to "
+            f"{number(L.max())}.")
+
+
+def _direction(dp: float, dq: float) -> str:
+    """"left and up", "straight up", …: which way (dp, dq) points on the map."""
+    size = np.hypot(dp, dq)
+    if size == 0:
+        return "nowhere"
+    horizontal = "right" if dp > 0.05 * size else "left" if dp < -0.05 * size else ""
+    vertical = "up" if dq > 0.05 * size else "down" if dq < -0.05 * size else ""
+    if horizontal and vertical:
+        return f"{horizontal} and {vertical}"
+    return f"straight {horizontal or vertical}"
 
 
 @styled
@@ -265,6 +295,11 @@ def slice_figure(params, x, y, p: str, span: float = 1.0, n: int = 201,
     draw_slice(ax, T, L, p, t0, loss0, g)
     ax.legend(loc="best")
     ax.set_title(title or f"Along {p}, the tangent's slope is\nthe backprop gradient, {g:+.2f}")
+    i = int(np.argmin(L))
+    describe(fig, f"{ax.get_title()}. The loss along {p} from {T[0]:+.2f} to {T[-1]:+.2f}, the other "
+             f"numbers held: it runs from {number(L.min())} (at {p} = {T[i]:+.2f}) to {number(L.max())}. "
+             f"You are here at {p} = {t0:+.2f}, loss {number(loss0)}; the dashed tangent there has "
+             f"slope {g:+.3f}, the backprop gradient.")
     return fig
 
 

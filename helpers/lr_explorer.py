@@ -16,6 +16,7 @@ import numpy as np
 from .data import example, load_params
 from .network import copy_params, forward, loss
 from . import controls
+from .alt import numbers
 from .plots import PALETTE, STYLE, TEXT_ON_WHITE, draw_image, plot_losses, update_image
 from .trainer import short_number
 from .training import EXPLODED, train, verdict
@@ -24,16 +25,23 @@ from .widgets import Explorer, new_figure
 
 #: The slider's range, as powers of ten: η from 10⁻³ = 0.001 to 10¹ = 10.
 LOG_MIN, LOG_MAX = -3, 1
-#: The loss axis is fixed, so curves for different η can be compared by eye.
+#: The loss axis is fixed, so curves for different η can be compared by eye. A loss below its
+#: floor is not drawn on the floor as if it stayed there: a triangle on the floor marks each such
+#: step, and a note says how low the loss really went.
 Y_LIMITS = (1e-16, 1e10)
 
 #: One colour per verdict (Okabe–Ito), used for the title, the end marker and the verdict word.
 VERDICT_COLORS = {"too slow": PALETTE["blue"], "steady": PALETTE["green"],
                   "unstable": PALETTE["orange"], "diverged": PALETTE["vermillion"]}
-#: The verdict word's colour as text: 4.5:1 on white (light theme) and on #111 (dark theme).
-VERDICT_TEXT = {word: (TEXT_ON_WHITE[hue], PALETTE["sky" if hue == "blue" else hue]) for word, hue in
-                {"too slow": "blue", "steady": "green", "unstable": "orange",
-                 "diverged": "vermillion"}.items()}
+_HUES = {"too slow": "blue", "steady": "green", "unstable": "orange", "diverged": "vermillion"}
+#: The verdict's words drawn in the figure (title, note): its hue dark enough for text on white (4.5:1).
+VERDICT_FIGURE_TEXT = {word: TEXT_ON_WHITE[hue] for word, hue in _HUES.items()}
+#: The verdict word in the HTML status line, a (light theme, dark theme) pair: 4.5:1 on white and
+#: on #111 (see `controls.colored`).
+VERDICT_STATUS_TEXT = {word: (TEXT_ON_WHITE[hue], PALETTE["sky" if hue == "blue" else hue])
+                       for word, hue in _HUES.items()}
+#: Vermillion dark enough for text on the pale "exploded" band (5:1).
+BAND_TEXT = "#A64A00"
 #: What each verdict means, in words.
 VERDICT_MEANING = {
     "too slow": "the loss went down on every step, but not even to half of where it started",
@@ -49,15 +57,11 @@ def loss_words(value: float) -> str:
     """A loss for a sentence: 4 decimals in the usual range, powers of ten outside it."""
     if not np.isfinite(value):
         return "infinite"
+    if value == 0:
+        return "exactly 0"
     if 1e-3 <= abs(value) < 1e4:
         return f"{value:.4f}"
     return short_number(value)
-
-
-def numbers_words(values, digits: int = 2) -> str:
-    """[1.00, 0.98, 0.00, 1.00]: a short vector for a sentence ("nan" where it is not finite)."""
-    return "[" + ", ".join(f"{v + 0.0:.{digits}f}".replace("-0." + "0" * digits, "0." + "0" * digits)
-                           if np.isfinite(v) else "nan" for v in np.round(values, digits)) + "]"
 
 
 class LearningRateExplorer(Explorer):
@@ -108,7 +112,7 @@ class LearningRateExplorer(Explorer):
         # The prediction's title changes only when a run stops early: it gets a layer of its own,
         # below the artists that change with every η, so most redraws leave it as it is.
         return [[self.ax_pred.title],
-                [self.line, self.end_marker, self.note, self.ax_loss.title,
+                [self.line, self.below, self.below_note, self.end_marker, self.note, self.ax_loss.title,
                  *self.ax_pred.images, *self.pred_texts]]
 
     def _redraw(self) -> None:
@@ -147,17 +151,25 @@ class LearningRateExplorer(Explorer):
             ax.set_ylabel("loss (MSE, log scale)")
             limit = EXPLODED * self.first_loss
             ax.axhspan(limit, Y_LIMITS[1], color=PALETTE["vermillion"], alpha=0.12, linewidth=0)
-            ax.text(self.steps * 0.98, limit * 3, "exploded: training stops here", ha="right",
-                    va="bottom", fontsize=12, color=PALETTE["vermillion"])
+            ax.text(self.steps * 0.98, Y_LIMITS[1] / 3, "exploded: training stops here", ha="right",
+                    va="top", fontsize=12, color=BAND_TEXT)
             ax.axhline(self.first_loss, color="0.4", linestyle=":", linewidth=1.5)
-            ax.text(self.steps * 0.02, self.first_loss * 2, f"start: {self.first_loss:.3f}", ha="left",
-                    va="bottom", fontsize=12, color="0.3")
+            # outside the plot, on the right, where no curve can cross it
+            ax.annotate(f"start\n{self.first_loss:.3f}", (1.0, self.first_loss),
+                        xycoords=("axes fraction", "data"), xytext=(11, 0), textcoords="offset points",
+                        ha="left", va="center", fontsize=11, color="0.3")
+            # steps whose loss is below the axis floor: triangles on the floor, and how low it went
+            (self.below,) = ax.plot([], [], "v", color=PALETTE["blue"], markersize=6, clip_on=False,
+                                    zorder=4)
+            self.below.set_in_layout(False)   # empty at first: the layout must not take it to sit at (0, 0)
+            self.below_note = ax.text(self.steps * 0.98, Y_LIMITS[0] * 8, "", ha="right", va="bottom",
+                                      fontsize=12, color="0.25")
             (self.end_marker,) = ax.plot([0], [self.first_loss], "o", markersize=11, zorder=4,
                                          markeredgecolor="white", markeredgewidth=1.5)
-            self.note = ax.annotate("", (0, self.first_loss), xytext=(0, 0), textcoords="offset points",
-                                    fontsize=13, fontweight="bold", zorder=5,
-                                    bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="0.7", alpha=0.9))
-            ax.set_title("η = 0.1: steady")
+            # what happened, in words, under the title (never on top of the curve)
+            self.note = ax.text(0.5, 1.02, f"after {self.steps} steps: loss 0.0000", transform=ax.transAxes,
+                                ha="center", va="bottom", fontsize=13, fontweight="bold")
+            ax.set_title("η = 0.1: steady", y=1.085)       # above the note (a y survives freeze_layout)
 
             self.pred_texts = draw_image(self.ax_pred, forward(self.start, self.x),
                                          f"prediction ŷ\nafter {self.steps} steps")
@@ -170,38 +182,45 @@ class LearningRateExplorer(Explorer):
         self.result, self.verdict = result, word
         k = result.losses.size - 1
         color = VERDICT_COLORS[word]
-        shown = np.clip(np.nan_to_num(result.losses, nan=Y_LIMITS[1], posinf=Y_LIMITS[1]), *Y_LIMITS)
-
-        self.line.set_data(np.arange(k + 1), shown)
-        self.end_marker.set_data([k], [shown[-1]])
+        losses = np.nan_to_num(result.losses, nan=Y_LIMITS[1], posinf=Y_LIMITS[1])
+        under = losses < Y_LIMITS[0]                 # below the axis (or exactly 0): not a plateau
+        shown = np.clip(losses, None, Y_LIMITS[1])
+        steps = np.arange(k + 1)
+        self.line.set_data(steps, np.where(under, np.nan, shown))
+        self.below.set_data(steps[under], np.full(int(under.sum()), Y_LIMITS[0]))
+        if under.any():
+            first = int(np.argmax(under))
+            lowest = float(losses[under].min())
+            self.below_note.set_text(f"▼ below {Y_LIMITS[0]:.0e} from step {first}; "
+                                     f"lowest {'exactly 0' if lowest == 0 else short_number(lowest)}")
+        else:
+            self.below_note.set_text("")
+        end = max(float(shown[-1]), Y_LIMITS[0])
+        self.end_marker.set_data([k], [end])
         self.end_marker.set_color(color)
         self.end_marker.set_marker("X" if result.diverged else "o")
         self.end_marker.set_markersize(16 if result.diverged else 11)
-        self.note.xy = (k, shown[-1])
+        self.end_marker.set_clip_on(False)
         if result.diverged:
-            self.note.set_text(f"exploded at step {k}:\ntraining stopped")
-            self.note.set_horizontalalignment("left")
-            self.note.xyann = (14, -40)
+            self.note.set_text(f"exploded at step {k}: training stopped")
         else:
-            self.note.set_text(f"after {k} steps:\nloss {loss_words(result.final_loss)}")
-            self.note.set_horizontalalignment("right")
-            self.note.xyann = (-14, 22 if shown[-1] < 1e4 else -60)
-        self.note.set_color(color)
+            self.note.set_text(f"after {k} steps: loss {loss_words(result.final_loss)}")
+        self.note.set_color(VERDICT_FIGURE_TEXT[word])
         title = self.ax_loss.title
         title.set_text(f"η = {lr:.3g}: {word}")
-        title.set_color(color)
+        title.set_color(VERDICT_FIGURE_TEXT[word])
 
         y_hat = forward(result.params, self.x) if np.isfinite(result.final_loss) else np.full(4, np.nan)
         self.y_hat = y_hat
-        update_image(self.ax_pred, self.pred_texts, y_hat)
         pred_title = (f"prediction ŷ\nafter {k} steps" if not result.diverged
-                      else f"prediction ŷ\nat step {k} (stopped)")
+                      else f"prediction ŷ\nstopped, step {k}")
         if pred_title != self.ax_pred.title.get_text():
             self.ax_pred.title.set_text(pred_title)
             self.live.invalidate(0)
+        update_image(self.ax_pred, self.pred_texts, y_hat)
 
         self._show(self.verdict_html, (
-            f"<span>{controls.colored(word, *VERDICT_TEXT[word])} · η = {lr:.3g}, "
+            f"<span>{controls.colored(word, *VERDICT_STATUS_TEXT[word])} · η = {lr:.3g}, "
             f"loss {self.first_loss:.3f} → {loss_words(result.final_loss)} after {k} steps: "
             f"{VERDICT_MEANING[word]}.</span>"))
 
@@ -210,7 +229,7 @@ class LearningRateExplorer(Explorer):
         result, word = self.result, self.verdict
         lr, losses = float(self.slider.value), result.losses
         k = losses.size - 1
-        target = numbers_words(self.y, 0)
+        target = numbers(self.y, 0)
         if result.diverged:
             return (f"Loss on a log scale at η = {lr:.3g} ({word}): from {self.first_loss:.3f} it climbs "
                     f"past {short_number(EXPLODED * self.first_loss)} and training stops at step {k}; "
@@ -224,4 +243,4 @@ class LearningRateExplorer(Explorer):
                  else f"is off the target {target} by up to {error:.2f}")
         return (f"Loss on a log scale over {k} steps at η = {lr:.3g} ({word}): {direction} from "
                 f"{self.first_loss:.3f} to {loss_words(result.final_loss)}, {how}; prediction "
-                f"{numbers_words(self.y_hat)} {match}.")
+                f"{numbers(self.y_hat)} {match}.")

@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from .alt import describe, number, numbers, show  # noqa: F401  (show: plots.show(fig) displays with alt text)
+
 #: Okabe & Ito's palette: distinguishable with every common form of colour blindness.
 PALETTE = {
     "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
@@ -79,9 +81,33 @@ def pixel_text(value: float) -> str:
     return f"{value:.2f}" if abs(value) < 100 else f"{value:.0e}".replace("e+0", "e").replace("e+", "e")
 
 
+def luminance(color) -> float:
+    """WCAG's relative luminance of a colour (0 black … 1 white)."""
+    rgb = np.asarray(mpl.colors.to_rgb(color), dtype=float)
+    rgb = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(rgb @ [0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(a, b) -> float:
+    """WCAG's contrast ratio of two colours, 1 … 21 (text needs 4.5)."""
+    la, lb = sorted((luminance(a), luminance(b)))
+    return (lb + 0.05) / (la + 0.05)
+
+
+def ink_on(background) -> str:
+    """"black" or "white", whichever has more contrast on the background colour (always ≥ 4.5:1)."""
+    return "black" if contrast_ratio("black", background) >= contrast_ratio("white", background) else "white"
+
+
+def pixel_ink(value: float) -> str:
+    """The text colour for a number written on a pixel of this value (grey from 0 black to 1 white)."""
+    shade = float(np.clip(np.nan_to_num(value), 0, 1))
+    return ink_on(mpl.colormaps[PIXEL_CMAP](shade))
+
+
 def _style_pixel_text(text, value: float) -> None:
     text.set_text(pixel_text(value))
-    text.set_color("black" if value > 0.5 else "white")     # readable on the pixel's grey
+    text.set_color(pixel_ink(value))                         # readable on the pixel's grey
     text.set_fontsize(15 if len(text.get_text()) <= 5 else 12)
 
 
@@ -104,7 +130,13 @@ def draw_image(ax, pixels, title: str = "") -> list:
         texts.append(text)
     if title:
         ax.set_title(title)
+    _describe_image(ax, pixels)
     return texts
+
+
+def _describe_image(ax, pixels) -> None:
+    name = " ".join(ax.get_title().split()) or "a 2×2 image"
+    describe(ax, f"{name}: pixels [a, b, c, d] = {numbers(pixels)}")
 
 
 def update_image(ax, texts, pixels) -> None:
@@ -113,6 +145,18 @@ def update_image(ax, texts, pixels) -> None:
     ax.images[0].set_data(np.clip(np.nan_to_num(pixels), 0, 1))
     for text, value in zip(texts, pixels.ravel()):
         _style_pixel_text(text, value)
+    _describe_image(ax, pixels)
+
+
+def matches(y_hat, y) -> str:
+    """How a prediction compares with its target, in words: "every pixel rounds to its target" or
+    "2 of 4 pixels round to their target" (values that are not numbers never match)."""
+    y_hat, y = np.ravel(np.asarray(y_hat, dtype=float)), np.ravel(np.asarray(y, dtype=float))
+    right = int(np.sum(np.round(np.nan_to_num(y_hat, nan=-9.0)) == y))
+    if right == y.size:
+        close = bool(np.all(np.abs(y_hat - y) < 0.1))
+        return "every pixel rounds to its target" + (" (all within 0.1)" if close else "")
+    return f"{right} of {y.size} pixels round to their target"
 
 
 @styled
@@ -125,19 +169,110 @@ def show_task(x, y, y_hat=None, title: str = "") -> plt.Figure:
     for ax, (pixels, label) in zip(np.atleast_1d(axes), panels):
         draw_image(ax, pixels, label)
     if title:
-        fig.suptitle(title, fontweight="bold")
+        fig.suptitle(title, fontweight="bold", wrap=True)
+    summary = f"Input x = {numbers(x)} and its target y (the flip) = {numbers(y)}"
+    if y_hat is not None:
+        summary += f"; the prediction ŷ = {numbers(y_hat)}: {matches(y_hat, y)}"
+    describe(fig, (f"{title}. " if title else "") + f"2×2 images, pixels [a, b, c, d]. {summary}.")
     return fig
 
 
-def plot_losses(ax, losses, label: str | None = None, color=None, log: bool = True):
-    """A loss curve on `ax`: step 0 is the loss before any update. Returns the Line2D."""
+def loss_floor(*runs) -> float:
+    """Where a log loss axis stops: a power of ten 100× below the lowest loss above 0 in any run.
+
+    A loss of exactly 0 has no place on a log axis; `plot_losses` draws it on this floor, marked.
+    """
+    positive = [float(v) for run in runs for v in np.ravel(np.asarray(run, dtype=float))
+                if np.isfinite(v) and v > 0]
+    return 10.0 ** (np.floor(np.log10(min(positive))) - 2) if positive else 1e-3
+
+
+def loss_words(losses) -> str:
+    """What a run's losses (k + 1,) did, for a text alternative: "falls from 0.896 to 2.3e-14 over
+    100 steps, on every step"."""
     losses = np.asarray(losses, dtype=float)
-    (line,) = ax.plot(np.arange(losses.size), losses, label=label, color=color)
+    steps = losses.size - 1
+    if steps == 0:
+        return f"{number(losses[0])} before any step"
+    rises = int(np.sum(np.diff(losses) > 1e-12))
+    trend = "falls" if losses[-1] < losses[0] else "rises"
+    words = f"{trend} from {number(losses[0])} to {number(losses[-1])} over {steps} step{'s' * (steps != 1)}"
+    words += ", on every step" if rises == 0 and trend == "falls" else f", going up on {rises} of them"
+    zero = np.flatnonzero(losses == 0)
+    if zero.size:
+        words += f"; exactly 0 from step {zero[0]} ({zero.size} of the {losses.size} losses)"
+    return words
+
+
+def loss_trend(losses) -> str:
+    """A title that says what a run's losses did: "the loss falls on every step, to 2.3e-14",
+    "the loss went up on 3 of 100 steps, ending at 0.0042", "the loss rose to 1.9e122"."""
+    losses = np.asarray(losses, dtype=float)
+    steps = losses.size - 1
+    if steps < 1:
+        return f"the loss is {number(losses[0])} (no step taken)"
+    if not np.isfinite(losses[-1]) or losses[-1] >= losses[0]:
+        return f"the loss rose, from {number(losses[0])} to {number(losses[-1])}"
+    rises = int(np.sum(np.diff(losses) > 1e-12))
+    if rises == 0:
+        return f"the loss falls on every step, to {number(losses[-1])}"
+    return f"the loss went up on {rises} of {steps} steps, ending at {number(losses[-1])}"
+
+
+def zero_markers(ax, steps, floor: float, color=None):
+    """Downward triangles on the floor of a log axis, at the steps where the loss is exactly 0."""
+    steps = np.asarray(steps)
+    labels = [line.get_label() for line in ax.lines]
+    label = ZERO_LABEL if ZERO_LABEL not in labels else "_" + ZERO_LABEL
+    (marker,) = ax.plot(steps, np.full(steps.shape, floor), "v", color=color, markersize=9,
+                        clip_on=False, zorder=4, label=label)
+    describe(marker, "")                     # the run's own description says where it is 0
+    return marker
+
+
+#: The legend entry of the markers for a loss of exactly 0.
+ZERO_LABEL = "loss exactly 0 (below the log scale)"
+
+
+def plot_losses(ax, losses, label: str | None = None, color=None, log: bool = True,
+                floor: float | None = None):
+    """A loss curve on `ax`: step 0 is the loss before any update. Returns the Line2D.
+
+    On a log axis every loss is drawn at its true value; a loss of exactly 0 (which a log axis
+    cannot show) is drawn on the axis floor (`floor`, default `loss_floor(losses)`) and marked
+    with a triangle, so a run that reached 0 never vanishes from the plot.
+    """
+    losses = np.asarray(losses, dtype=float)
+    steps = np.arange(losses.size)
+    shown = losses
+    zero = np.zeros(losses.size, dtype=bool)
+    if log:
+        zero = losses <= 0
+        if zero.any():
+            floor = loss_floor(losses) if floor is None else float(floor)
+            shown = np.where(zero, floor, losses)
+    (line,) = ax.plot(steps, shown, label=label, color=color)
+    if zero.any():
+        zero_markers(ax, steps[zero], floor, color=line.get_color())
+        low, high = ax.get_ylim()
+        ax.set_ylim(min(low, floor / 3), high)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("loss (MSE)")
+    describe(line, (f"{label}: " if label else "") + "the loss " + loss_words(losses))
     return line
+
+
+def plot_loss_curves(ax, runs: dict, colors=None, log: bool = True) -> dict:
+    """Several loss curves on one axis, {label: losses}, with one floor for losses of exactly 0.
+
+    colors: one per run (default: the palette's cycle). Returns {label: Line2D}.
+    """
+    floor = loss_floor(*runs.values())
+    colors = list(colors) if colors is not None else [None] * len(runs)
+    return {label: plot_losses(ax, losses, label=label, color=color, log=log, floor=floor)
+            for (label, losses), color in zip(runs.items(), colors)}
 
 
 @styled
@@ -175,6 +310,10 @@ def loop_diagram(y_hat, loss_value, grad_example: tuple[str, float], lr: float):
                                      color=PALETTE["black"]))
     ax.text(0.5, 0.5, "repeat", ha="center", va="center", fontsize=18, style="italic", color="0.3")
     ax.set_title("Training is one loop, run again and again")
+    describe(fig, "Training is one loop, run again and again: four steps in a circle, with the numbers "
+             f"of one real pass. 1, forward pass: ŷ = {numbers(y_hat)}. 2, loss: "
+             f"L = mean((ŷ − y)²) = {loss_value:.3f}. 3, gradients: ∂L/∂w for every w, for example "
+             f"∂L/∂{label} = {g:+.3f}. 4, update: w ← w − η · ∂L/∂w with η = {lr:g}. Then repeat.")
     return fig
 
 
@@ -196,7 +335,7 @@ def flip_grid(X, Y_hat, Y, title: str = "") -> plt.Figure:
         row, col = divmod(i, per_row)
         left, top = col * 5.6, row * 3.2             # each pair: 2 + 0.6 + 2 wide, 2 + 1.2 tall
         right = bool(np.all(np.round(y_hat) == y))
-        color = PALETTE["green"] if right else PALETTE["vermillion"]
+        color = TEXT_ON_WHITE["green"] if right else TEXT_ON_WHITE["vermillion"]
         for offset, pixels, label in ((0.0, x, "x"), (2.6, y_hat, "ŷ ✓" if right else "ŷ ✗")):
             grid = pixels.reshape(2, 2)
             for (r, c), value in np.ndenumerate(grid):
@@ -223,4 +362,46 @@ def flip_grid(X, Y_hat, Y, title: str = "") -> plt.Figure:
     ax.set_aspect("equal")
     if title:
         ax.set_title(title, fontsize=16)
+    right = [bool(np.all(np.round(y_hat) == y)) for y_hat, y in zip(Y_hat, Y)]
+    wrong = [f"x = {numbers(x, 0)} gives ŷ = {numbers(y_hat)}, target {numbers(y, 0)}"
+             for x, y_hat, y, ok in zip(X, Y_hat, Y, right) if not ok]
+    describe(fig, (f"{title}. " if title else "") + f"{len(X)} input images, each next to the "
+             f"network's prediction: {sum(right)} of {len(X)} predictions round to their target "
+             f"(framed and ticked)" + (". Wrong: " + "; ".join(wrong) if wrong else "") + ".")
+    return fig
+
+
+@styled
+def cost_figure(sizes, wiggle_passes, backprop_passes, wiggle_seconds, backprop_seconds) -> plt.Figure:
+    """Forward passes and measured seconds per gradient against the number of parameters (log-log),
+    for wiggling and for backprop. Each argument: one number per network size.
+
+    Its description gives the counted passes; the measured times, which change from run to run, are
+    described by how they compare, so the text is the same on every run.
+    """
+    sizes, wp, bp, ws, bs = (np.asarray(a, dtype=float) for a in
+                             (sizes, wiggle_passes, backprop_passes, wiggle_seconds, backprop_seconds))
+    fig, (ax_count, ax_time) = plt.subplots(1, 2, figsize=(14, 5.2))
+    blue, orange = PALETTE["blue"], PALETTE["orange"]
+    ax_count.loglog(sizes, wp, "o-", color=orange, label="wiggling: 2 per parameter")
+    ax_count.loglog(sizes, bp, "s-", color=blue, label="backprop: always 1")
+    ax_count.set_xlabel("number of parameters")
+    ax_count.set_ylabel("forward passes per gradient")
+    ax_count.set_title("Passes: wiggling grows with the network")
+    ax_count.legend(loc="center right")
+    ax_time.loglog(sizes, ws, "o-", color=orange, label="wiggling (h.numerical_gradient)")
+    ax_time.loglog(sizes, bs, "s-", color=blue, label="backprop (h.backprop)")
+    ax_time.set_xlabel("number of parameters")
+    ax_time.set_ylabel("seconds per gradient (measured)")
+    faster = int(np.sum(bs < ws))
+    widens = bool(ws[-1] / bs[-1] > ws[0] / bs[0])
+    ax_time.set_title("Time: the gap widens as the network grows" if widens
+                      else "Time: measured on this computer")
+    ax_time.legend(loc="center right")
+    describe(fig, "Two log-log plots against the number of parameters, from "
+             f"{sizes[0]:.0f} to {sizes[-1]:.0f}. Forward passes per gradient: wiggling needs "
+             + ", ".join(f"{w:.0f}" for w in wp) + "; backprop needs "
+             + ", ".join(f"{b:.0f}" for b in bp) + ". Measured seconds per gradient: backprop is "
+             f"faster at {faster} of {sizes.size} sizes, and the gap "
+             + ("widens" if widens else "does not widen") + " from the smallest network to the largest.")
     return fig

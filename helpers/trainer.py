@@ -17,13 +17,14 @@ from matplotlib.ticker import NullLocator
 from .data import example, load_params
 from .network import copy_params, flatten, forward, loss, param_labels
 from . import controls
-from .plots import PALETTE, STYLE, draw_image, plot_losses, update_image
+from .alt import numbers
+from .plots import PALETTE, STYLE, ZERO_LABEL, draw_image, plot_losses, update_image
 from .training import exploded, train
 from .validate import PARAM_NAMES, check_lr, check_x, check_y
 from .widgets import Explorer, new_figure
 
-#: Losses below this are drawn at this height (a log axis cannot show 0).
-LOSS_FLOOR = 1e-16
+#: The lowest loss axis the layout leaves room for (its tick labels are the widest).
+DEEPEST = 1e-300
 
 
 def loss_text(value: float) -> str:
@@ -84,9 +85,9 @@ class TrainerExplorer(Explorer):
     NARROW_BELOW = 800              # CSS px
 
     def _layers(self):
-        return [[self.loss_line, self.loss_dot, self.loss_title,
+        return [[self.loss_line, self.zero_marks, self.loss_dot, self.loss_title,
                  *self.ax_pred.images, *self.pred_texts, self.ax_pred.title,
-                 *self.bars, *self.bar_texts, self.ax_bars.yaxis, self.bar_note]]
+                 *self.bars, *self.bar_texts, self.ax_bars.yaxis, self.zero_line, self.bar_note]]
 
     # -- the math: one press of a button -------------------------------------------------------
 
@@ -138,12 +139,20 @@ class TrainerExplorer(Explorer):
 
             ax = self.ax_loss
             self.loss_line = plot_losses(ax, [1.0, 1.0], color=PALETTE["blue"])
+            # losses of exactly 0 (no place on a log axis): triangles on the axis floor
+            (self.zero_marks,) = ax.plot([], [], "v", color=PALETTE["blue"], markersize=9,
+                                         clip_on=False, zorder=4, label=ZERO_LABEL)
+            self.zero_marks.set_in_layout(False)   # empty at first: the layout must not put it at (0, 0)
             (self.loss_dot,) = ax.plot([0], [1.0], "o", color=PALETTE["vermillion"], zorder=3)
             ax.yaxis.set_minor_locator(NullLocator())
+            ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(5, integer=True))   # whole steps
             ax.set_ylabel("loss (MSE, log scale)")
             self.loss_title = ax.set_title("Loss before any step")
+            # lay out for the widest tick labels the axis will show (10⁻³⁰⁰), so none reach the label
+            ax.set_ylim(DEEPEST, 1e3)
+            ax.set_yticks([DEEPEST, 1e-100, 1.0])
 
-            self.pred_texts = draw_image(self.ax_pred, np.zeros(4), "prediction ŷ, step 0")
+            self.pred_texts = draw_image(self.ax_pred, np.zeros(4), "ŷ at step 0")
             draw_image(self.ax_target, self.y, "target y")
 
             ax = self.ax_bars
@@ -153,7 +162,7 @@ class TrainerExplorer(Explorer):
             ax.set_yticks(rows, ["W1[0,0]"] * self.top)   # the widest label, so the layout leaves room
             ax.set_xticks([])                              # each bar carries its number instead
             ax.tick_params(axis="y", length=0, labelsize=13)
-            ax.axvline(0, color=PALETTE["black"], linewidth=1)
+            self.zero_line = ax.axvline(0, color=PALETTE["black"], linewidth=1)
             ax.grid(False)
             ax.set_xlabel("change since step 0")
             ax.set_title(f"{self.top} weights that moved most")
@@ -165,15 +174,21 @@ class TrainerExplorer(Explorer):
     def _redraw(self) -> None:
         k = self.steps
         losses = np.asarray(self.losses, dtype=float)
-        shown = np.clip(np.nan_to_num(losses, nan=1e300, posinf=1e300), LOSS_FLOOR, 1e300)
+        # every loss at its true value; a loss of exactly 0 on the axis floor, marked by a triangle
+        drawn = np.nan_to_num(losses, nan=1e300, posinf=1e300)
+        positive = drawn[drawn > 0]
+        limits = loss_axis_limits(positive if positive.size else np.array([losses[0]]), losses[0], k)
+        zero = drawn <= 0
+        shown = np.where(zero, limits[1][0], drawn)
 
         ax = self.ax_loss
         self.loss_line.set_data(np.arange(k + 1), shown)
+        self.zero_marks.set_data(np.flatnonzero(zero), shown[zero])
         self.loss_dot.set_data([k], [shown[-1]])
-        limits = loss_axis_limits(shown, losses[0], k)
         if limits != self._limits:          # new ticks: the background must be redrawn
             ax.set_xlim(*limits[0])
             ax.set_ylim(*limits[1])
+            ax.yaxis.set_major_locator(mpl.ticker.LogLocator(numticks=8))
             self._limits = limits
             self.live.invalidate()
         if self.diverged:
@@ -187,8 +202,8 @@ class TrainerExplorer(Explorer):
         theta = flatten_unchecked(self.params)
         finite = bool(np.all(np.isfinite(theta)))
         y_hat = forward(self.params, self.x) if finite else np.full(4, np.nan)
+        self.ax_pred.title.set_text(f"ŷ at step {k}")
         update_image(self.ax_pred, self.pred_texts, y_hat)
-        self.ax_pred.title.set_text(f"prediction ŷ, step {k}")
 
         change = np.nan_to_num(theta - self._theta0, nan=0.0, posinf=1e300, neginf=-1e300)
         order = np.argsort(-np.abs(change), kind="stable")[: self.top]
@@ -207,6 +222,7 @@ class TrainerExplorer(Explorer):
         limit = 2.0 * biggest if biggest > 0 else 1.0
         self.ax_bars.set_xlim(-limit, limit)
         self.bar_note.set_text("" if biggest > 0 else "No weight has moved yet:\npress Step")
+        self.zero_line.set_visible(biggest > 0)             # the note sits where the line would be
 
         message = f"step {k} · loss = {loss_text(losses[-1])} · η = {self.lr:g}"
         if self.diverged:
@@ -221,8 +237,7 @@ class TrainerExplorer(Explorer):
         k, losses = self.steps, np.asarray(self.losses, dtype=float)
         theta = flatten_unchecked(self.params)
         y_hat = forward(self.params, self.x) if np.all(np.isfinite(theta)) else np.full(4, np.nan)
-        shown = "[" + ", ".join(f"{v + 0.0:.2f}" if np.isfinite(v) else "nan" for v in np.round(y_hat, 2)) + "]"
-        target = "[" + ", ".join(f"{v:.0f}" for v in self.y) + "]"
+        shown, target = numbers(y_hat), numbers(self.y, 0)
         if k == 0:
             return (f"Before any step at η = {self.lr:g}: loss {losses[0]:.3f}; prediction {shown}, "
                     f"target {target}; no weight has moved yet.")

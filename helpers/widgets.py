@@ -16,7 +16,6 @@ where anywidget is not installed (then with a sentence saying how to get the liv
 
 from __future__ import annotations
 
-import base64
 import html
 import struct
 import zlib
@@ -29,7 +28,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
-from . import controls
+from . import alt, controls
+from .alt import img_html          # the one <img alt> tag (widgets.img_html is alt.img_html)
 from .plots import STYLE
 
 
@@ -158,14 +158,6 @@ class LiveFigure:
         self.image.value = self.png()
 
 
-def img_html(png: bytes, alt: str, width: int | None = None) -> str:
-    """An `<img>` of PNG bytes with its alt text, for HTML output (JupyterLab and Voilà drop
-    alt given as output metadata; an alt attribute in HTML reaches the page everywhere)."""
-    source = base64.b64encode(png).decode("ascii")
-    size = f' style="max-width:100%;width:{width}px"' if width else ' style="max-width:100%"'
-    return f'<img src="data:image/png;base64,{source}" alt="{html.escape(alt, quote=True)}"{size}>'
-
-
 #: One figure inch is this many CSS px: the course's smallest text (12 pt) is 15 px on screen.
 PX_PER_INCH = 90
 #: No explorer is laid out narrower than this (CSS px); below it the page scrolls sideways.
@@ -242,8 +234,10 @@ class Explorer:
     def _show(self, status: controls.Status | None = None, text: str | None = None) -> None:
         """Refresh the picture and its alt text together (one message to the browser), then set
         the `status` line to `text`: the words never run ahead of the picture they describe."""
+        # One description: what the <img alt> says is what alt.description(self.fig) returns.
+        alt.describe(self.fig, self.describe())
         with self.plot.hold_sync():
-            self.plot.alt = self.describe()
+            self.plot.alt = alt.own_description(self.fig)
             self.plot.css_width = self.layout.css_width
             self.live.refresh()
             self.plot.frame += 1

@@ -22,7 +22,7 @@ from .data import example, load_params
 from .landscape import gradient_of, loss_along, loss_slice, tangent, value_of
 from .network import copy_params, loss, nudged, param_labels, parse_label
 from . import controls
-from .plots import PALETTE, STYLE
+from .plots import PALETTE, STYLE, TEXT_ON_WHITE
 from .widgets import Explorer, new_figure, styled_subplots
 
 #: The nudges the right-hand panel compares, biggest first.
@@ -169,7 +169,7 @@ class WiggleExplorer(Explorer):
                                 markeredgecolor="white", zorder=5)
         self.here_text = ax.annotate("", (0.0, 0.0), xytext=(-10, 14), textcoords="offset points",
                                      ha="right", va="bottom", fontsize=12, fontweight="bold",
-                                     color=PALETTE["vermillion"], zorder=6,
+                                     color=TEXT_ON_WHITE["vermillion"], zorder=6,
                                      bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none",
                                                alpha=0.85))
         ax.set_xlim(-self.span, self.span)
@@ -204,9 +204,9 @@ class WiggleExplorer(Explorer):
         est.set_xlabel("nudge (shrinking →)")
         est.set_ylabel("Δloss / nudge")
         self.gradient_text = est.annotate("backprop gradient", (0.97, 0.0),
-                                          xycoords=("axes fraction", "data"), xytext=(0, 6),
+                                          xycoords=("axes fraction", "data"), xytext=(0, 12),
                                           textcoords="offset points", ha="right", va="bottom",
-                                          fontsize=12, color=PALETTE["vermillion"])
+                                          fontsize=12, color=TEXT_ON_WHITE["vermillion"])
         est.set_title("Smaller nudges close in\non the gradient", y=1.0, pad=8)
         if layout.narrow:           # titles in shorter lines, to fit a narrow output
             for axes in (ax, est):

@@ -208,7 +208,7 @@ def test_without_a_widget_front_end_the_picture_comes_as_html_with_alt_text(expl
 
 @pytest.mark.parametrize("word", sorted(CHAPTER.values()))
 def test_the_verdict_word_meets_4_5_to_1_in_the_light_and_the_dark_theme(word):
-    from helpers.lr_explorer import VERDICT_TEXT
+    from helpers.lr_explorer import VERDICT_STATUS_TEXT
 
     def luminance(color):
         r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
@@ -219,6 +219,6 @@ def test_the_verdict_word_meets_4_5_to_1_in_the_light_and_the_dark_theme(word):
         hi, lo = sorted([luminance(a), luminance(b)], reverse=True)
         return (hi + 0.05) / (lo + 0.05)
 
-    on_light, on_dark = VERDICT_TEXT[word]
+    on_light, on_dark = VERDICT_STATUS_TEXT[word]
     assert contrast(on_light, "#ffffff") >= 4.5
     assert contrast(on_dark, "#111111") >= 4.5            # JupyterLab dark: --jp-layout-color0

@@ -77,3 +77,52 @@ def test_plot_losses_labels_its_axes():
     plots.plot_losses(ax, [1.0, 0.5, 0.25])
     assert ax.get_xlabel() == "step" and ax.get_ylabel() == "loss (MSE)" and ax.get_yscale() == "log"
     plt.close(fig)
+
+
+def _wcag(color_a, color_b):
+    """Contrast ratio written out from WCAG 2.1's definition (independent of helpers.plots)."""
+    def lum(c):
+        c = np.where(np.asarray(c) <= 0.04045, np.asarray(c) / 12.92, ((np.asarray(c) + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    a, b = sorted((lum(matplotlib.colors.to_rgb(color_a)), lum(matplotlib.colors.to_rgb(color_b))))
+    return (b + 0.05) / (a + 0.05)
+
+
+@pytest.mark.parametrize("value", np.linspace(-0.5, 1.5, 81))
+def test_pixel_numbers_meet_4_5_to_1_on_every_grey(value):
+    grey = matplotlib.colormaps[plots.PIXEL_CMAP](float(np.clip(value, 0, 1)))
+    assert _wcag(plots.pixel_ink(value), grey) >= 4.5
+
+
+def test_text_on_white_hues_meet_4_5_to_1():
+    for name, hex_ in plots.TEXT_ON_WHITE.items():
+        assert _wcag(hex_, "white") >= 4.5, name
+
+
+def test_plot_losses_puts_a_zero_loss_on_the_floor_with_a_marker():
+    fig, ax = plt.subplots()
+    line = plots.plot_losses(ax, [0.9, 1e-5, 0.0, 0.0], label="η = 2")
+    floor = plots.loss_floor([0.9, 1e-5, 0.0, 0.0])
+    assert floor == pytest.approx(1e-7)                          # 100× below the lowest loss above 0
+    assert line.get_ydata().tolist() == [0.9, 1e-5, floor, floor]
+    markers = [m for m in ax.lines if m.get_label() == plots.ZERO_LABEL]
+    assert len(markers) == 1 and markers[0].get_xdata().tolist() == [2, 3]
+    assert ax.get_ylim()[0] < floor
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("losses, words", [
+    ([0.9, 0.5, 0.1], "the loss falls on every step, to 0.1"),
+    ([0.9, 0.5, 0.6, 0.1], "the loss went up on 1 of 3 steps, ending at 0.1"),
+    ([0.9, 5.0, 1e9], "the loss rose, from 0.9 to 1.0e9"),
+])
+def test_loss_trend_says_what_the_losses_did(losses, words):
+    assert plots.loss_trend(losses) == words
+
+
+def test_matches_counts_the_pixels_that_round_right():
+    y = [1, 1, 0, 1]
+    assert plots.matches([0.98, 1.02, 0.01, 1.0], y) == "every pixel rounds to its target (all within 0.1)"
+    assert plots.matches([0.7, 1.0, 0.0, 1.0], y) == "every pixel rounds to its target"
+    assert plots.matches([0.1, -0.1, -0.05, -0.25], y) == "1 of 4 pixels round to their target"
+    assert plots.matches([np.nan] * 4, y) == "0 of 4 pixels round to their target"
