@@ -5,8 +5,8 @@ JupyterLab at 900×700 with the file browser open (its default) leaves a noteboo
 that no text in the plot is smaller than 10 CSS px. The verdict word and the focus ring must keep
 their contrast in JupyterLab's dark theme.
 
-This module has its own JupyterLab and its own 900×700 browser (the theme is a saved setting:
-switching it must not change what the other browser tests see).
+This module has its own JupyterLab (the theme is a saved setting: switching it must not change
+what the other browser tests see) and its own 900×700 tabs.
 """
 
 from __future__ import annotations
@@ -32,19 +32,16 @@ def small_lab(course_copy):
 
 
 @pytest.fixture(scope="module")
-def small_browser():
-    with lb.chromium(width=900, height=700) as context:
-        yield context
-
-
-@pytest.fixture(scope="module")
-def pages(small_browser, small_lab):
+def pages(browser, small_lab):
+    """Lessons opened in tabs of 900×700 (the session's Chromium: one Playwright per process)."""
     opened = {}
 
     def open_lesson(prefix: str) -> lb.NotebookPage:
         if prefix not in opened:
             path = next(p for p in LESSONS if p.name.startswith(prefix))
-            nb = lb.NotebookPage(small_browser, small_lab, f"notebooks/{path.name}")
+            nb = lb.NotebookPage(browser, small_lab, f"notebooks/{path.name}")
+            nb.page.set_viewport_size({"width": 900, "height": 700})
+            nb.page.wait_for_timeout(500)           # JupyterLab lays itself out again on resize
             nb.run_all()
             opened[prefix] = nb
         return opened[prefix]
