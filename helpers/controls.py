@@ -202,7 +202,8 @@ class Plot(_Control):
     """The explorer's picture: PNG bytes and their alt text, shown `css_width` CSS px wide.
 
     The browser reports `width` (the CSS px the output gives it) and `pixel_ratio` (the screen's
-    devicePixelRatio); the explorer lays its figure out for them.
+    devicePixelRatio); the explorer lays its figure out for them. `zoom` (the explorer's) becomes
+    --downhill-zoom on the box that holds the plot, the explorer's root: its controls scale by it.
     """
 
     kind = t.Unicode("plot").tag(sync=True)
@@ -212,6 +213,7 @@ class Plot(_Control):
     frame = t.Int(0).tag(sync=True)
     width = t.Int(0).tag(sync=True)
     pixel_ratio = t.Float(1.0).tag(sync=True)
+    zoom = t.Float(1.0).tag(sync=True)
 
 
 class Status(_Control):

@@ -17,6 +17,7 @@ where anywidget is not installed (then with a sentence saying how to get the liv
 from __future__ import annotations
 
 import html
+import math
 import struct
 import zlib
 from dataclasses import dataclass
@@ -173,10 +174,11 @@ class Layout:
     height: float
     dpi: float
     narrow: bool
+    zoom: float = 1.0
 
     @property
     def css_width(self) -> int:
-        return round(self.width * PX_PER_INCH)
+        return round(self.width * PX_PER_INCH * self.zoom)
 
 
 class Explorer:
@@ -187,6 +189,12 @@ class Explorer:
     refreshes the picture, via `_show()`), and `describe()` (the picture's alt text, from its data).
     SIZE and NARROW_SIZE are its figure's natural sizes in inches, side by side and stacked;
     it stacks when the output is narrower than NARROW_BELOW CSS px.
+
+    `zoom` shows the whole explorer that many times its natural size (a projector): the figure
+    keeps its inches, so its layout and text proportions stay, and is shown `zoom` times as many
+    CSS px wide and rendered at `zoom` times the dpi (sharp); the controls' text and boxes scale by
+    the same factor (the plot sets --downhill-zoom on the explorer's root, controls.css uses it).
+    A narrower output still shrinks the figure to fit, as at zoom 1.
 
     Displaying an explorer shows the widget; where no widget manager runs, its picture.
     """
@@ -199,22 +207,44 @@ class Explorer:
     live: LiveFigure
     plot: controls.Plot
     layout: Layout
+    _zoom: float = 1.0
+
+    @property
+    def zoom(self) -> float:
+        """How many times its natural size the explorer is shown (1: natural; see the class doc)."""
+        return self._zoom
+
+    @zoom.setter
+    def zoom(self, value: float) -> None:
+        try:
+            zoom = float(value)
+        except (TypeError, ValueError):
+            zoom = math.nan
+        if not 0.5 <= zoom <= 4.0:
+            raise ValueError(f"zoom must be a number from 0.5 to 4 (1 is the natural size); got {value!r}")
+        self._zoom = zoom
+        if hasattr(self, "plot"):                 # already on show: lay out again at the new size
+            self.plot.zoom = zoom
+            self._resized()
 
     def layout_for(self, width: int = 0, ratio: float = 1.0) -> Layout:
-        """The layout for an output `width` CSS px wide (0: not known yet) on a screen of pixel `ratio`."""
+        """The layout for an output `width` CSS px wide (0: not known yet) on a screen of pixel `ratio`,
+        at the explorer's `zoom`."""
         ratio = min(max(float(ratio or 1.0), 1.0), 3.0)
+        zoom = self.zoom
         natural_width, natural_height = self.SIZE
-        narrow = bool(width) and self.NARROW_SIZE is not None and width < self.NARROW_BELOW
+        narrow = bool(width) and self.NARROW_SIZE is not None and width < self.NARROW_BELOW * zoom
         if narrow:
             natural_width, natural_height = self.NARROW_SIZE
-        fits = natural_width if not width else min(natural_width, max(width, MIN_WIDTH) / PX_PER_INCH)
-        return Layout(round(fits, 2), natural_height, PX_PER_INCH * ratio, narrow)
+        inch = PX_PER_INCH * zoom                  # CSS px per figure inch
+        fits = natural_width if not width else min(natural_width, max(width, MIN_WIDTH) / inch)
+        return Layout(round(fits, 2), natural_height, inch * ratio, narrow, zoom)
 
     def _start(self, children) -> None:
         """Build the figure for the default layout, the plot view and `self.widget` (children, then
         the plot); from then on, follow the width and pixel ratio the browser reports."""
         self.layout = self.layout_for()
-        self.plot = controls.Plot()
+        self.plot = controls.Plot(zoom=self.zoom)
         self.plot.add_class("downhill-plot")
         self._new_figure()
         self.widget = controls.column([*children, self.plot])

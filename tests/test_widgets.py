@@ -52,3 +52,51 @@ def test_layered_redraws_match_drawing_from_scratch(path):
         explorer.slider.value = lr
         shown = decoded(explorer.live.image.value)
         assert np.array_equal(shown, full_redraw(explorer.live)), f"stale pixels after η = {lr}"
+
+
+def png_width(png: bytes) -> int:
+    return int.from_bytes(bytes(png)[16:20], "big")
+
+
+def test_a_zoomed_explorer_is_shown_larger_with_the_same_layout_and_sharp():
+    explorer = LearningRateExplorer()
+    natural = explorer.layout
+    explorer.zoom = 1.5
+    width_in, height_in = explorer.SIZE
+    layout = explorer.layout
+    # the same figure (its inches, so its layout and text proportions), 1.5 times the CSS px
+    assert (layout.width, layout.height, layout.narrow) == (natural.width, natural.height, False)
+    assert tuple(explorer.fig.get_size_inches()) == pytest.approx((width_in, height_in))
+    assert layout.css_width == round(width_in * 90 * 1.5) == explorer.plot.css_width
+    assert png_width(explorer.plot.value) == pytest.approx(width_in * 90 * 1.5, abs=2)
+    assert explorer.plot.zoom == 1.5                    # the browser scales the controls by it
+    explorer.plot.pixel_ratio = 2.0                     # a HiDPI screen: twice the pixels again
+    assert png_width(explorer.plot.value) == pytest.approx(width_in * 90 * 1.5 * 2, abs=2)
+
+
+def test_a_zoom_set_before_the_plot_exists_is_used_from_the_first_picture():
+    class Big(LearningRateExplorer):
+        _zoom = 2.0
+    explorer = Big()
+    assert explorer.plot.zoom == 2.0
+    assert png_width(explorer.plot.value) == pytest.approx(explorer.SIZE[0] * 90 * 2, abs=2)
+
+
+def test_a_zoomed_explorer_still_fits_a_narrower_output():
+    explorer = LearningRateExplorer()
+    explorer.zoom = 1.5
+    explorer.plot.width = 1300                          # less than 945 × 1.5 CSS px, more than its stacking width
+    assert not explorer.layout.narrow and explorer.plot.css_width <= 1300
+    assert png_width(explorer.plot.value) <= 1300
+    explorer.plot.width = 1000                          # 667 px at zoom 1: below the 760 px it stacks under
+    assert explorer.layout.narrow and explorer.plot.css_width <= 1000
+    explorer.zoom = 1.0                                  # back to natural size in the same output
+    assert not explorer.layout.narrow and explorer.plot.css_width == round(explorer.SIZE[0] * 90)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 0.4, 4.5, float("nan"), float("inf"), "big", None])
+def test_zoom_names_what_it_needs(bad):
+    explorer = LearningRateExplorer()
+    with pytest.raises(ValueError, match=r"zoom must be a number from 0.5 to 4 \(1 is the natural size\); got"):
+        explorer.zoom = bad
+    assert explorer.zoom == 1.0 and explorer.plot.zoom == 1.0

@@ -253,6 +253,15 @@ function renderPlot({ model, el }) {
   model.on("change:alt", () => { img.alt = model.get("alt"); });
   model.on("change:css_width", sync);
 
+  // The explorer's zoom (Explorer.zoom): --downhill-zoom on the explorer's root, the box that
+  // holds the plot, so its controls' text and boxes (controls.css, in em) scale with the plot.
+  // The root is there once the view is in the page: set again when the plot is first laid out.
+  const zoom = () => {
+    const root = el.parentElement;
+    if (root) root.style.setProperty("--downhill-zoom", String(model.get("zoom") || 1));
+  };
+  model.on("change:zoom", zoom);
+
   // Tell the kernel how wide the output is and how sharp the screen is, after it settles.
   let timer = null, last = "";
   const report = () => {
@@ -265,7 +274,7 @@ function renderPlot({ model, el }) {
     model.set("pixel_ratio", ratio);
     model.save_changes();
   };
-  const soon = () => { clearTimeout(timer); timer = setTimeout(report, 150); };
+  const soon = () => { zoom(); clearTimeout(timer); timer = setTimeout(report, 150); };
   const observer = new ResizeObserver(soon);
   observer.observe(el);
   const media = window.matchMedia ? window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`) : null;

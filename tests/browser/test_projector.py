@@ -22,12 +22,11 @@ _MEASURE = """(css) => {
   const plot = box.querySelector('img.downhill-plot, img');
   const r = plot.getBoundingClientRect();
   const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
-  const controls = Array.from(box.querySelectorAll('input, select, button, [role=slider], label, .widget-label'))
+  const controls = Array.from(box.querySelectorAll('input, select, button, [role=slider], label'))
                         .filter(visible);
   const tops = controls.map(e => e.getBoundingClientRect().top);
   const fonts = controls.filter(e => e.textContent.trim() || e.value).map(e => parseFloat(getComputedStyle(e).fontSize));
-  const slider = box.querySelector('[role=slider], input[type=range]');
-  const track = slider && (slider.closest('.widget-slider, .slider-container, .noUi-target') || slider);
+  const track = box.querySelector('[role=slider], input[type=range]');
   return {natural: plot.naturalWidth, shown: r.width, plotTop: r.top, plotBottom: r.bottom,
           controlsTop: Math.min(...tops), controlsBottom: Math.max(...controls.map(e => e.getBoundingClientRect().bottom)),
           font: Math.min(...fonts), controls: controls.length,
