@@ -62,6 +62,7 @@ bench: $(VENV)/.test
 
 bench-browser: $(VENV)/.test
 	$(BIN)/python bench/browser_latency.py
+	$(BIN)/python bench/drag.py
 	$(BIN)/python bench/run_all.py
 
 bench-hub: $(VENV)/.test

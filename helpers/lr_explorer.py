@@ -30,10 +30,9 @@ LOG_MIN, LOG_MAX = -3, 1
 #: step, and a note says how low the loss really went.
 Y_LIMITS = (1e-16, 1e10)
 
-#: One colour per verdict (Okabe–Ito), used for the title, the end marker and the verdict word.
-VERDICT_COLORS = {"too slow": PALETTE["blue"], "steady": PALETTE["green"],
-                  "unstable": PALETTE["orange"], "diverged": PALETTE["vermillion"]}
 _HUES = {"too slow": "blue", "steady": "green", "unstable": "orange", "diverged": "vermillion"}
+#: One Okabe–Ito hue per verdict, for the run's end marker (a shape, never text).
+VERDICT_MARKERS = {word: PALETTE[hue] for word, hue in _HUES.items()}
 #: The verdict's words drawn in the figure (title, note): its hue dark enough for text on white (4.5:1).
 VERDICT_FIGURE_TEXT = {word: TEXT_ON_WHITE[hue] for word, hue in _HUES.items()}
 #: The verdict word in the HTML status line, a (light theme, dark theme) pair: 4.5:1 on white and
@@ -181,7 +180,7 @@ class LearningRateExplorer(Explorer):
         result, word = self.run(lr)
         self.result, self.verdict = result, word
         k = result.losses.size - 1
-        color = VERDICT_COLORS[word]
+        color = VERDICT_MARKERS[word]
         losses = np.nan_to_num(result.losses, nan=Y_LIMITS[1], posinf=Y_LIMITS[1])
         under = losses < Y_LIMITS[0]                 # below the axis (or exactly 0): not a plateau
         shown = np.clip(losses, None, Y_LIMITS[1])
