@@ -140,7 +140,7 @@ class BrowserStudent(threading.Thread):
             explorer.wait_for(state="visible", timeout=120_000)
             explorer.scroll_into_view_if_needed()
             explorer.evaluate(STOPWATCH)
-            handle = explorer.locator(".downhill-lr-slider .noUi-handle").first
+            handle = explorer.locator(".downhill-lr-slider input[type=range]").first
             presses = 0
             self.results.put("ready")
             while (seconds := self.requests.get()) is not None:

@@ -75,27 +75,39 @@ def test_palette_reads_on_the_dark_theme_except_blue_as_plots_says():
 
 
 def _colour_tables():
-    """Every module-level mapping in helpers named *COLOR(S)/*COLOUR(S) (text colours by name),
-    except PALETTE and COLORS, which are for lines and fills."""
+    """Every module-level text colour in helpers: mappings named *COLOR(S)/*COLOUR(S) or *_TEXT
+    (text colours by name; a value may be a (light theme, dark theme) pair), except PALETTE and
+    COLORS, which are for lines and fills. Each entry: (name, colour, the background it is read on)."""
     found = []
     for info in pkgutil.iter_modules(helpers.__path__):
         module = importlib.import_module(f"helpers.{info.name}")
         for attr, value in vars(module).items():
-            if (re.search(r"COLOU?RS?$", attr) and attr not in {"COLORS", "PALETTE"}
-                    and isinstance(value, dict) and value
-                    and all(isinstance(v, str) and mc.is_color_like(v) for v in value.values())):
-                found += [(f"helpers.{info.name}.{attr}[{key!r}]", colour) for key, colour in value.items()]
+            if not re.search(r"(COLOU?RS?|TEXT)$", attr) or attr in {"COLORS", "PALETTE"}:
+                continue
+            if isinstance(value, str) and mc.is_color_like(value):
+                found.append((f"helpers.{info.name}.{attr}", value, WHITE))
+            elif isinstance(value, dict) and value:
+                for key, colour in value.items():
+                    name = f"helpers.{info.name}.{attr}[{key!r}]"
+                    if isinstance(colour, str) and mc.is_color_like(colour):
+                        found.append((name, colour, WHITE))
+                    elif (isinstance(colour, tuple) and len(colour) == 2
+                          and all(isinstance(c, str) and mc.is_color_like(c) for c in colour)):
+                        found += [(name + " light", colour[0], WHITE), (name + " dark", colour[1], DARK)]
     return found
 
 
 def test_the_colour_tables_are_found():
-    names = [name for name, _ in _colour_tables()]
-    assert names, "no text colour table found in helpers: the scan below would check nothing"
+    names = [name for name, _, _ in _colour_tables()]
+    assert any("VERDICT_FIGURE_TEXT" in n for n in names) and any(n.endswith(" dark") for n in names), (
+        f"the text colour tables were not all found in helpers (the scan below would miss them): {names}")
 
 
-@pytest.mark.parametrize("name, colour", _colour_tables(), ids=lambda v: v if isinstance(v, str) and "[" in v else None)
-def test_text_colour_tables_in_helpers_meet_aa_on_white(name, colour):
-    assert contrast(colour, WHITE) >= AA_TEXT, f"{name} = {colour}: {contrast(colour, WHITE):.2f}:1 on white"
+@pytest.mark.parametrize("name, colour, background", _colour_tables(),
+                         ids=lambda v: v if isinstance(v, str) and "helpers." in v else None)
+def test_text_colour_tables_in_helpers_meet_aa(name, colour, background):
+    where = "on white" if background == WHITE else "on the dark theme"
+    assert contrast(colour, background) >= AA_TEXT, f"{name} = {colour}: {contrast(colour, background):.2f}:1 {where}"
 
 
 CSS_COLOUR = re.compile(r"(?<![-\w])color\s*:\s*(#[0-9a-fA-F]{3,8}\b|rgb\([^)]*\)|[a-z]+)", re.IGNORECASE)

@@ -697,11 +697,12 @@ def lesson_widgets(models: dict[str, dict]) -> tuple[str, str]:
     """(comm id of the η slider, comm id of the plot image) among a kernel's widget models.
 
     With SLIDER_TRAIT and PLOT_TRAIT, the one place that knows how lesson 04's explorer is built:
-    today an ipywidgets FloatLogSlider with description "η" and an Image with the class downhill-plot.
+    helpers.controls' anywidget models, a Slider named "learning rate η" (its `value` is η itself)
+    and a Plot with the class downhill-plot (its `value` is the PNG).
     """
-    slider = next(cid for cid, s in models.items() if s.get("description") == "η"
-                  and "Slider" in s.get("_model_name", ""))
-    plot = next(cid for cid, s in models.items() if s.get("_model_name") == "ImageModel"
+    slider = next(cid for cid, s in models.items() if s.get("kind") == "slider"
+                  and s.get("name") == "learning rate η")
+    plot = next(cid for cid, s in models.items() if s.get("kind") == "plot"
                 and "downhill-plot" in s.get("_dom_classes", []))
     return slider, plot
 
