@@ -177,3 +177,33 @@ def graded_class(hub):
                                   f"ASSIGNMENT = {ASSIGNMENT!r}\n" + GRADEBOOK_REPORT], cwd=hub.course_dir)
     return {"scores": json.loads(report.stdout), "collect": collect, "autograde": autograde,
             "forged": forged, "forger": forger, "victim": victim}
+
+
+def in_thread(function, *args):
+    """Run function(*args) in a thread of its own and return its result (or raise its error).
+
+    The browser tests' Playwright keeps an event loop running in this thread for the whole
+    session, so asyncio.run() and another sync Playwright must run elsewhere."""
+    import threading
+
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as error:  # handed back to the test
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def run_async(coroutine_function):
+    """asyncio.run(coroutine_function()) in a thread of its own (see in_thread)."""
+    import asyncio
+
+    return in_thread(lambda: asyncio.run(coroutine_function()))

@@ -14,7 +14,7 @@ import signal
 import statistics
 
 
-from .conftest import hubtools
+from .conftest import hubtools, run_async
 
 LESSON = "downhill/notebooks/04_learning_rate.ipynb"
 #: η values a dragging student visits: every one is a different verdict from its neighbours.
@@ -90,7 +90,7 @@ def test_a_kernel_killed_mid_drag_restarts_and_the_others_keep_working(hub):
             for client in clients.values():
                 await client.close()
 
-    others_times, seen, reply, after = asyncio.run(scenario())
+    others_times, seen, reply, after = run_async(scenario)
     assert all(len(t) == 6 for t in others_times), "every move of the other students got its new plot"
     assert "restarting" in seen or "dead" in seen, f"the student was told the kernel died: {seen}"
     assert reply["status"] == "ok" and len(after) == 2
@@ -127,7 +127,7 @@ def test_restarting_the_hub_leaves_servers_notebooks_and_sliders_working(hub):
             for client in clients.values():
                 await client.close()
 
-    before, after, during, again = asyncio.run(scenario())
+    before, after, during, again = run_async(scenario)
     assert after == before, "the students' servers and kernels kept running through the restart"
     assert all(len(t) == 2 for t in during), "open notebooks kept working while the hub was down"
     assert len(again) == len(names)
@@ -153,7 +153,7 @@ def test_a_students_busy_loop_slows_the_others_but_they_keep_working(hub):
             for client in clients.values():
                 await client.close()
 
-    calm, loaded, stopped = asyncio.run(scenario())
+    calm, loaded, stopped = run_async(scenario)
     assert len(calm) == len(loaded) == 16, "every move got its new plot, busy loop or not"
     assert stopped["status"] == "error" and stopped["ename"] == "KeyboardInterrupt", "Interrupt stops the loop"
     ratio = p95(loaded) / p95(calm)
