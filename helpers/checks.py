@@ -87,6 +87,27 @@ class CheckFailed(AssertionError):
         return lines or ["The check failed."]
 
 
+def plain_tracebacks() -> None:
+    """Show every traceback in this notebook without ANSI colours.
+
+    An unfinished exercise's stub raises NotImplementedError, and IPython colours its traceback
+    (red, cyan and green on JupyterLab's pink error background: 1.6–3.7:1, below WCAG's 4.5:1).
+    Without colours the traceback is drawn in the output's own text colour, which reads on that
+    background. Called when the exercises import this module; outside IPython it does nothing.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        with contextlib.suppress(Exception):
+            shell.run_line_magic("colors", "nocolor")
+
+
+plain_tracebacks()
+
+
 class _NotYet(Exception):
     """Internal: carries a tutor's message up to the check's top frame."""
 

@@ -672,3 +672,21 @@ def test_a_failing_check_shows_the_tutors_message_only(step, kernel_runs):
     assert not ANSI.search(shown)
     for frame_text in ("Traceback", "File ", "helpers", "checks.py", CHECK, "---->", "raise CheckFailed", "_NotYet"):
         assert frame_text not in shown, frame_text
+
+
+def test_an_unfinished_stub_shows_its_traceback_without_ansi_colours():
+    # IPython colours tracebacks red/cyan/green; on JupyterLab's pink error background that text
+    # falls below 4.5:1. Importing the checks (as every exercise does) switches the colours off.
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("raise NotImplementedError('before')"),
+               nbformat.v4.new_code_cell("from helpers import checks"),
+               nbformat.v4.new_code_cell("raise NotImplementedError('after')")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    NotebookClient(nb, allow_errors=True, kernel_name="python3").execute()
+    before, after = (nb.cells[i].outputs[0]["traceback"] for i in (0, 2))
+    assert any("\x1b[" in line for line in before), "the kernel gave no colours to remove: the test proves nothing"
+    assert not any("\x1b[" in line for line in after), after
+    assert any("NotImplementedError" in line for line in after)
