@@ -23,7 +23,7 @@ from .landscape import gradient_of, loss_along, loss_slice, tangent, value_of
 from .network import copy_params, loss, nudged, param_labels, parse_label
 from . import controls
 from .plots import PALETTE, STYLE, TEXT_ON_WHITE
-from .widgets import Explorer, new_figure, styled_subplots
+from .widgets import Explorer, freeze_layout, new_figure, styled_subplots
 
 #: The nudges the right-hand panel compares, biggest first.
 NUDGES = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001)
@@ -144,6 +144,12 @@ class WiggleExplorer(Explorer):
     def _build_figure(self) -> None:
         with mpl.rc_context(STYLE):
             self._draw_figure()
+        if self.layout.narrow:
+            # lay the stacked panels out for the widest tick labels a parameter gives (−0.80: every
+            # estimate and loss is within ±1), then pin it, so no y label is run into later
+            for axes in (self.ax, self.ax_est):
+                axes.set_ylim(-0.99, 0.99)
+            freeze_layout(self.fig)
         self._update(label_changed=True)        # limits and ticks set before the layout is pinned
 
     def _draw_figure(self) -> None:
@@ -208,9 +214,10 @@ class WiggleExplorer(Explorer):
                                           textcoords="offset points", ha="right", va="bottom",
                                           fontsize=12, color=TEXT_ON_WHITE["vermillion"])
         est.set_title("Smaller nudges close in\non the gradient", y=1.0, pad=8)
-        if layout.narrow:           # titles in shorter lines, to fit a narrow output
+        if layout.narrow:           # titles in shorter lines, to fit a narrow output (30 characters at 7 in)
+            chars = min(30, int(30 * layout.width / 7.0))
             for axes in (ax, est):
-                axes.set_title(textwrap.fill(axes.get_title().replace("\n", " "), 30), y=1.0, pad=8)
+                axes.set_title(textwrap.fill(axes.get_title().replace("\n", " "), chars), y=1.0, pad=8)
 
     def _update(self, label_changed: bool) -> None:
         """Move the artists to the current parameter and nudge (all of them if the label changed)."""
