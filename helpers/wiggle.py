@@ -230,6 +230,47 @@ class WiggleExplorer(Explorer):
         self.current.set_data([nudge], [result["slope_estimate"]])
         if label_changed:
             self._draw_parameter(label, result["loss"], result["gradient"])
+        self._place_here_text(result["gradient"])
+
+    def _place_here_text(self, g: float) -> None:
+        """Put "you are here" where no line crosses it: first on the empty side (up-left of a
+        rising curve, up-right of a falling one), else the first clear place around the point,
+        a little farther off if the curve is a narrow valley there."""
+        side = -1 if g > 0 else 1
+        places = [(12 * side, 16), (-12 * side, 16), (12 * side, -16), (-12 * side, -16),
+                  (0, 28), (12 * side, 36), (-12 * side, 36), (0, -28)]
+        text, ax = self.here_text, self.ax
+        renderer = self.fig.canvas.get_renderer()
+        paths = []
+        for line in (self.curve, self.tangent_line, self.secant_line):
+            xy = ax.transData.transform(np.column_stack(line.get_data()))
+            paths.append(xy[np.all(np.isfinite(xy), axis=1)])
+        marks = ax.transData.transform(np.array([[0.0, self.here.get_ydata()[0]],
+                                                 [self.there.get_xdata()[0], self.there.get_ydata()[0]]]))
+        reach = 11 * self.fig.dpi / 72.0                   # the markers' size, as pixels
+        frame = ax.bbox
+        chosen = places[0]
+        for dx, dy in places:
+            self._set_here_place(dx, dy)
+            box = text.get_window_extent(renderer).padded(4)
+            if not (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1):
+                continue
+            if any(mpl.path.Path(xy).intersects_bbox(box, filled=False) or np.any(
+                    (xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1) & (xy[:, 1] >= box.y0) & (xy[:, 1] <= box.y1))
+                   for xy in paths if len(xy) > 1):
+                continue
+            if np.any((marks[:, 0] >= box.x0 - reach) & (marks[:, 0] <= box.x1 + reach)
+                      & (marks[:, 1] >= box.y0 - reach) & (marks[:, 1] <= box.y1 + reach)):
+                continue
+            chosen = (dx, dy)
+            break
+        self._set_here_place(*chosen)
+
+    def _set_here_place(self, dx: float, dy: float) -> None:
+        text = self.here_text
+        text.set_position((dx, dy))
+        text.set_horizontalalignment("center" if dx == 0 else "left" if dx > 0 else "right")
+        text.set_verticalalignment("bottom" if dy > 0 else "top")
 
     def _draw_parameter(self, label: str, loss0: float, g: float) -> None:
         """Everything that depends only on the chosen parameter: curve, tangent, estimates, limits."""
@@ -241,9 +282,6 @@ class WiggleExplorer(Explorer):
         self.here.set_ydata([loss0])
         self.here_text.xy = (0.0, loss0)
         self.here_text.set_text(f"you are here:\n{label} = {_signed(t0, 2)}")
-        # put the label on the empty side: up-left of a rising curve, up-right of a falling one
-        self.here_text.set_position((-12, 16) if g > 0 else (12, 16))
-        self.here_text.set_horizontalalignment("right" if g > 0 else "left")
         low, high = float(L.min()), float(L.max())
         pad = max(0.1 * (high - low), 0.05)
         self.ax.set_ylim(low - pad, high + 1.8 * pad)
