@@ -238,7 +238,7 @@ class WiggleExplorer(Explorer):
         a little farther off if the curve is a narrow valley there."""
         side = -1 if g > 0 else 1
         places = [(12 * side, 16), (-12 * side, 16), (12 * side, -16), (-12 * side, -16),
-                  (0, 28), (12 * side, 36), (-12 * side, 36), (0, -28)]
+                  (0, 28), (12 * side, 36), (-12 * side, 36), (0, 40), (0, 52), (0, -28)]
         text, ax = self.here_text, self.ax
         renderer = self.fig.canvas.get_renderer()
         paths = []
