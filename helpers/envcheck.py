@@ -106,7 +106,9 @@ class EnvCheck(Explorer):
             self.fig = new_figure(self.layout.width, self.layout.height, self.layout.dpi)
             self.fig.set_layout_engine("none")      # a fixed layout: only the ball is redrawn
             left = min(0.2, 0.78 / self.layout.width)                 # room for the label, in inches
-            ax = styled_subplots(self.fig, gridspec_kw=dict(left=left, right=0.97, bottom=0.2, top=0.86))
+            narrow = self.layout.width < 6.0                          # the title in two lines
+            ax = styled_subplots(self.fig, gridspec_kw=dict(left=left, right=0.97, bottom=0.2,
+                                                            top=0.78 if narrow else 0.86))
             t = np.linspace(-2.2, 2.2, 121)
             ax.plot(t, t**2, color=PALETTE["blue"])
             (self.ball,) = ax.plot([self.slider.value], [self.slider.value**2], "o", markersize=18,
@@ -114,7 +116,7 @@ class EnvCheck(Explorer):
             ax.set_xlim(-2.3, 2.3)
             ax.set_xlabel("slider value")
             ax.set_ylabel("height")
-            ax.set_title("Drag the slider: the ball should move")
+            ax.set_title("Drag the slider:" + ("\n" if narrow else " ") + "the ball should move")
 
     def _layers(self):
         return [[self.ball]]

@@ -151,6 +151,8 @@ class TrainerExplorer(Explorer):
             # lay out for the widest tick labels the axis will show (10⁻³⁰⁰), so none reach the label
             ax.set_ylim(DEEPEST, 1e3)
             ax.set_yticks([DEEPEST, 1e-100, 1.0])
+            # and for the widest last step tick (1000, half of it past the axis's right end)
+            ax.set_xlim(0, 1000)
 
             self.pred_texts = draw_image(self.ax_pred, np.zeros(4), "ŷ at step 0")
             draw_image(self.ax_target, self.y, "target y")

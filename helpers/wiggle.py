@@ -23,7 +23,7 @@ from .landscape import gradient_of, loss_along, loss_slice, tangent, value_of
 from .network import copy_params, loss, nudged, param_labels, parse_label
 from . import controls
 from .plots import PALETTE, STYLE, TEXT_ON_WHITE
-from .widgets import Explorer, new_figure, styled_subplots
+from .widgets import Explorer, freeze_layout, new_figure, styled_subplots
 
 #: The nudges the right-hand panel compares, biggest first.
 NUDGES = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001)
@@ -144,6 +144,12 @@ class WiggleExplorer(Explorer):
     def _build_figure(self) -> None:
         with mpl.rc_context(STYLE):
             self._draw_figure()
+        if self.layout.narrow:
+            # lay the stacked panels out for the widest tick labels a parameter gives (−0.80: every
+            # estimate and loss is within ±1), then pin it, so no y label is run into later
+            for axes in (self.ax, self.ax_est):
+                axes.set_ylim(-0.99, 0.99)
+            freeze_layout(self.fig)
         self._update(label_changed=True)        # limits and ticks set before the layout is pinned
 
     def _draw_figure(self) -> None:
@@ -208,9 +214,10 @@ class WiggleExplorer(Explorer):
                                           textcoords="offset points", ha="right", va="bottom",
                                           fontsize=12, color=TEXT_ON_WHITE["vermillion"])
         est.set_title("Smaller nudges close in\non the gradient", y=1.0, pad=8)
-        if layout.narrow:           # titles in shorter lines, to fit a narrow output
+        if layout.narrow:           # titles in shorter lines, to fit a narrow output (30 characters at 7 in)
+            chars = min(30, int(30 * layout.width / 7.0))
             for axes in (ax, est):
-                axes.set_title(textwrap.fill(axes.get_title().replace("\n", " "), 30), y=1.0, pad=8)
+                axes.set_title(textwrap.fill(axes.get_title().replace("\n", " "), chars), y=1.0, pad=8)
 
     def _update(self, label_changed: bool) -> None:
         """Move the artists to the current parameter and nudge (all of them if the label changed)."""
@@ -223,6 +230,47 @@ class WiggleExplorer(Explorer):
         self.current.set_data([nudge], [result["slope_estimate"]])
         if label_changed:
             self._draw_parameter(label, result["loss"], result["gradient"])
+        self._place_here_text(result["gradient"])
+
+    def _place_here_text(self, g: float) -> None:
+        """Put "you are here" where no line crosses it: first on the empty side (up-left of a
+        rising curve, up-right of a falling one), else the first clear place around the point,
+        a little farther off if the curve is a narrow valley there."""
+        side = -1 if g > 0 else 1
+        places = [(12 * side, 16), (-12 * side, 16), (12 * side, -16), (-12 * side, -16),
+                  (0, 28), (12 * side, 36), (-12 * side, 36), (0, 40), (0, 52), (0, -28)]
+        text, ax = self.here_text, self.ax
+        renderer = self.fig.canvas.get_renderer()
+        paths = []
+        for line in (self.curve, self.tangent_line, self.secant_line):
+            xy = ax.transData.transform(np.column_stack(line.get_data()))
+            paths.append(xy[np.all(np.isfinite(xy), axis=1)])
+        marks = ax.transData.transform(np.array([[0.0, self.here.get_ydata()[0]],
+                                                 [self.there.get_xdata()[0], self.there.get_ydata()[0]]]))
+        reach = 11 * self.fig.dpi / 72.0                   # the markers' size, as pixels
+        frame = ax.bbox
+        chosen = places[0]
+        for dx, dy in places:
+            self._set_here_place(dx, dy)
+            box = text.get_window_extent(renderer).padded(4)
+            if not (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1):
+                continue
+            if any(mpl.path.Path(xy).intersects_bbox(box, filled=False) or np.any(
+                    (xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1) & (xy[:, 1] >= box.y0) & (xy[:, 1] <= box.y1))
+                   for xy in paths if len(xy) > 1):
+                continue
+            if np.any((marks[:, 0] >= box.x0 - reach) & (marks[:, 0] <= box.x1 + reach)
+                      & (marks[:, 1] >= box.y0 - reach) & (marks[:, 1] <= box.y1 + reach)):
+                continue
+            chosen = (dx, dy)
+            break
+        self._set_here_place(*chosen)
+
+    def _set_here_place(self, dx: float, dy: float) -> None:
+        text = self.here_text
+        text.set_position((dx, dy))
+        text.set_horizontalalignment("center" if dx == 0 else "left" if dx > 0 else "right")
+        text.set_verticalalignment("bottom" if dy > 0 else "top")
 
     def _draw_parameter(self, label: str, loss0: float, g: float) -> None:
         """Everything that depends only on the chosen parameter: curve, tangent, estimates, limits."""
@@ -234,9 +282,6 @@ class WiggleExplorer(Explorer):
         self.here.set_ydata([loss0])
         self.here_text.xy = (0.0, loss0)
         self.here_text.set_text(f"you are here:\n{label} = {_signed(t0, 2)}")
-        # put the label on the empty side: up-left of a rising curve, up-right of a falling one
-        self.here_text.set_position((-12, 16) if g > 0 else (12, 16))
-        self.here_text.set_horizontalalignment("right" if g > 0 else "left")
         low, high = float(L.min()), float(L.max())
         pad = max(0.1 * (high - low), 0.05)
         self.ax.set_ylim(low - pad, high + 1.8 * pad)

@@ -331,3 +331,52 @@ def explorer_figures():
         check.slider.value = position
         yield f"EnvCheck at {position:g}", check.fig
     del h
+
+
+#: Output widths (CSS px) of narrow notebooks: a phone-sized 400, JupyterLab at 900×700 with its
+#: file browser open (~460), a split screen (600) and just under the explorers' stacking width.
+NARROW_WIDTHS = (400, 460, 600, 780)
+#: The wiggle parameters audited at every narrow width (all 31 are audited at 460 px): narrow
+#: valleys that leave "you are here" little room, and b2[3] with the widest tick labels (−0.50).
+WIGGLE_EDGE_LABELS = ("W2[2,1]", "b2[2]", "b2[3]")
+
+
+def narrow_explorer_figures(widths=NARROW_WIDTHS):
+    """[(name, figure)] of every explorer laid out for narrow outputs, at a compact set of edge
+    states: η at the ends and at the edge of divergence, the trainer at steps 0, 10 and 100, every
+    wiggle parameter at one nudge and every nudge at one parameter (at the JupyterLab width; at the
+    others a few parameters whose labels and curves are the hardest to fit, at the end nudges).
+
+    Each explorer is relaid out the way the browser makes it (its plot's reported width changes).
+    """
+    from helpers.envcheck import EnvCheck
+    from helpers.lr_explorer import LearningRateExplorer
+    from helpers.trainer import TrainerExplorer
+    from helpers.wiggle import WiggleExplorer
+
+    explorer, wiggle, check = LearningRateExplorer(), WiggleExplorer(), EnvCheck()
+    trainers = {lr: TrainerExplorer(lr=lr) for lr in (0.1, 3.9)}
+    for width in widths:
+        explorer.plot.width = width
+        for lr in (0.001, 3.9, 10.0):
+            explorer.slider.value = lr
+            yield f"{width} px: LearningRateExplorer η={explorer.slider.value:g}", explorer.fig
+        for lr, trainer in trainers.items():
+            trainer.reset()
+            trainer.plot.width = width
+            for steps in (0, 10, 100) if lr > 1 else (100,):
+                trainer.step(steps - trainer.steps)
+                yield f"{width} px: TrainerExplorer η={lr:g} step {trainer.steps}", trainer.fig
+        wiggle.plot.width = width
+        wiggle.nudge.value = 0.3
+        labels = wiggle.param.options if width == 460 else WIGGLE_EDGE_LABELS
+        for label in labels:
+            wiggle.param.value = label
+            yield f"{width} px: WiggleExplorer {label} nudge 0.3", wiggle.fig
+        for nudge in wiggle.nudges if width == 460 else (max(wiggle.nudges), min(wiggle.nudges)):
+            wiggle.nudge.value = float(nudge)
+            yield f"{width} px: WiggleExplorer {wiggle.param.value} nudge {nudge:g}", wiggle.fig
+        check.plot.width = width
+        for position in (-2.0, 2.0):
+            check.slider.value = position
+            yield f"{width} px: EnvCheck at {position:g}", check.fig

@@ -58,6 +58,18 @@ def test_every_explorer_figure_is_readable_at_its_edge_values():
     assert problems == []
 
 
+def test_every_explorer_figure_is_readable_at_narrow_widths():
+    """The stacked layouts a narrow output gets (JupyterLab with its file browser open: ~460 px),
+    relaid out as the browser makes them, at the edge states where tick labels and titles are widest."""
+    problems, seen, widths = [], 0, set()
+    for name, fig in audit.narrow_explorer_figures():
+        seen += 1
+        widths.add(round(fig.get_figwidth() * fig.dpi))
+        problems += [f"{name}: {problem}" for problem in audit.audit(fig)]
+    assert seen >= 80 and len(widths) >= 4            # really laid out again for each width
+    assert problems == []
+
+
 def test_the_audit_finds_overlaps_and_faint_text():
     """The audit itself: it must see a line through a label, two touching labels, a label off the
     figure and orange text on white (2.2:1)."""
