@@ -158,9 +158,12 @@ def test_static_links_are_underlined(site, offline_page):
 
 
 def widget_pages(out):
-    """The lesson pages whose notebook shows a widget (by the page's embedded widget views)."""
+    """The lesson pages whose notebook shows a widget: an embedded widget view, or an explorer
+    frozen into its picture (a div of class downhill-frozen and e.g. downhill-lr-explorer-frozen)."""
+    explorer = re.compile(r'class="downhill-frozen(?: [\w-]+)* [\w-]+-frozen\b')
     return [p for p in every_page(out)
-            if 'application/vnd.jupyter.widget-view+json' in p.read_text(encoding="utf-8")]
+            if 'application/vnd.jupyter.widget-view+json' in (text := p.read_text(encoding="utf-8"))
+            or explorer.search(text)]
 
 
 def test_pages_with_frozen_widgets_say_so_and_link_to_running_live(site, offline_page):
