@@ -139,6 +139,7 @@ def ensure_environment(log=print) -> Path:
     elif not stamp.exists() or stamp.read_text() != fingerprint:
         log(f"reinstalling the course into {ENV}")
         _run([bin_ / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", ROOT])
+        _run([bin_ / "python", "-m", "pip", "install", "--quiet", f"{ROOT}[hub]"])   # new dependencies
         stamp.write_text(fingerprint)
     if not PROXY.exists():
         log("installing configurable-http-proxy from npm into instructor/hub/node_modules")
