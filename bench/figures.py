@@ -62,7 +62,7 @@ def wiggle_explorer() -> list[float]:
 
     explorer = WiggleExplorer()
     labels = list(explorer.param.options)
-    nudges = [value for _, value in explorer.nudge.options]
+    nudges = list(explorer.nudge.options)
     actions = []
     for i in range(CHANGES):
         if i % 2:
