@@ -207,6 +207,15 @@ def processes_of(name: str) -> list[dict]:
 
 # --- the hub -------------------------------------------------------------------------------------
 
+def _call(url: str, method: str, body, token: str, timeout: float) -> tuple[bytes, str]:
+    """One authorised JSON request: (the response's bytes, its content type)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read(), response.headers.get_content_type()
+
+
 class Hub:
     """A JupyterHub with its proxy, accounts, exchange and course repository, in a fresh folder.
 
@@ -446,12 +455,7 @@ class Hub:
     # -- the hub's REST API ------------------------------------------------------------------------
     def api(self, method: str, path: str, body=None, timeout: float = 10, token: str | None = None):
         """Call the hub's REST API (/hub/api/<path>) as the instructor's service (or with `token`)."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"{self.url}/hub/api/{path.lstrip('/')}", data=data, method=method,
-                                         headers={"Authorization": f"token {token or self.api_token}",
-                                                  "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            text = response.read()
+        text, _ = _call(f"{self.url}/hub/api/{path.lstrip('/')}", method, body, token or self.api_token, timeout)
         return json.loads(text) if text else {}
 
     def token(self, name: str) -> str:
@@ -484,13 +488,8 @@ class Hub:
 
     def user_api(self, name: str, method: str, path: str, body=None, timeout: float = 30):
         """Call student `name`'s own Jupyter server (/user/<name>/<path>) through the proxy."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"{self.url}/user/{name}/{path.lstrip('/')}", data=data, method=method,
-                                         headers={"Authorization": f"token {self.token(name)}",
-                                                  "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            text = response.read()
-        return json.loads(text) if text and response.headers.get_content_type() == "application/json" else text
+        text, kind = _call(f"{self.url}/user/{name}/{path.lstrip('/')}", method, body, self.token(name), timeout)
+        return json.loads(text) if text and kind == "application/json" else text
 
     def git_pull(self, name: str, urlpath: str = "lab/tree/downhill/notebooks/00_start_here.ipynb") -> list[dict]:
         """What clicking the nbgitpuller link does in the student's server: its event stream."""
