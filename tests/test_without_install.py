@@ -3,7 +3,8 @@ with another interpreter, a lab PC. Every lesson and every exercise copy is exec
 from its own folder, by a kernel whose Python has the five packages below and NOT the course, so
 `helpers` is found only by the setup cell, in the repository folder.
 
-On first use this builds .venv-bare/ in the repository root (about a minute; later runs reuse it
+On first use this builds .venv-bare/ in the repository root (seconds with uv, about a minute with
+pip; later runs reuse it
 and only check it). anywidget is deliberately absent: the explorers must fall back to a static
 picture there. Nothing may raise except the exercise stubs a student has not written yet.
 """
@@ -21,6 +22,10 @@ import pytest
 import helpers as h
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import envs  # noqa: E402  (uv when the test tools have it, else venv and pip)
+
 VENV = ROOT / ".venv-bare"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
@@ -85,8 +90,8 @@ def bare_kernel(tmp_path_factory) -> dict:
     """The environment for nbclient with a python3 kernel from .venv-bare (built on first use)."""
     root = tmp_path_factory.mktemp("bare")
     if not _ready(root):
-        _run([sys.executable, "-m", "venv", "--clear", VENV])
-        _run([PYTHON, "-m", "pip", "install", "--quiet", *PACKAGES])
+        envs.make_venv(sys.executable, VENV)
+        envs.install(VENV, *PACKAGES)
         STAMP.write_text("\n".join(PACKAGES))
     assert _ready(root), "the bare environment has the five packages and not the course"
     kernel = root / "jupyter-data" / "kernels" / "python3"

@@ -57,6 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 from lab_browser import free_port  # noqa: E402
+import envs  # noqa: E402
 
 CONFIG = ROOT / "instructor" / "hub" / "jupyterhub_config.py"
 PROXY = ROOT / "instructor" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -130,16 +131,15 @@ def ensure_environment(log=print) -> Path:
         python = world_python() if IS_ROOT else sys.executable
         if python is None:
             raise RuntimeError(hub_unavailable())
-        log(f"building the hub's single-user environment in {ENV} (a few minutes, once)")
+        log(f"building the hub's single-user environment in {ENV} (once: seconds with uv, a few minutes with pip)")
         ENV.parent.mkdir(parents=True, exist_ok=True)
-        _run([python, "-m", "venv", ENV])
-        _run([bin_ / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        _run([bin_ / "python", "-m", "pip", "install", "--quiet", f"{ROOT}[hub]"])
+        envs.make_venv(python, ENV)
+        envs.install(ENV, f"{ROOT}[hub]")
         stamp.write_text(fingerprint)
     elif not stamp.exists() or stamp.read_text() != fingerprint:
         log(f"reinstalling the course into {ENV}")
-        _run([bin_ / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", ROOT])
-        _run([bin_ / "python", "-m", "pip", "install", "--quiet", f"{ROOT}[hub]"])   # new dependencies
+        envs.install(ENV, ROOT, no_deps=True, force=True)
+        envs.install(ENV, f"{ROOT}[hub]")                       # and any new dependencies
         stamp.write_text(fingerprint)
     if not PROXY.exists():
         log("installing configurable-http-proxy from npm into instructor/hub/node_modules")
