@@ -99,10 +99,16 @@ def ink_on(background) -> str:
     return "black" if contrast_ratio("black", background) >= contrast_ratio("white", background) else "white"
 
 
+@functools.cache
+def _pixel_colormap():
+    """The pixels' colormap, looked up once (`mpl.colormaps[name]` builds a new copy every time)."""
+    return mpl.colormaps[PIXEL_CMAP]
+
+
 def pixel_ink(value: float) -> str:
     """The text colour for a number written on a pixel of this value (grey from 0 black to 1 white)."""
     shade = float(np.clip(np.nan_to_num(value), 0, 1))
-    return ink_on(mpl.colormaps[PIXEL_CMAP](shade))
+    return ink_on(_pixel_colormap()(shade))
 
 
 def _style_pixel_text(text, value: float) -> None:

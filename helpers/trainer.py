@@ -85,9 +85,12 @@ class TrainerExplorer(Explorer):
     NARROW_BELOW = 800              # CSS px
 
     def _layers(self):
-        return [[self.loss_line, self.zero_marks, self.loss_dot, self.loss_title,
+        # The names beside the bars change only when another weight moves into the top few: they get
+        # a layer of their own, under everything that changes with every step.
+        return [[self.ax_bars.yaxis],
+                [self.loss_line, self.zero_marks, self.loss_dot, self.loss_title,
                  *self.ax_pred.images, *self.pred_texts, self.ax_pred.title,
-                 *self.bars, *self.bar_texts, self.ax_bars.yaxis, self.zero_line, self.bar_note]]
+                 *self.bars, *self.bar_texts, self.zero_line, self.bar_note]]
 
     # -- the math: one press of a button -------------------------------------------------------
 
@@ -123,6 +126,7 @@ class TrainerExplorer(Explorer):
         layout = self.layout
         self.fig = new_figure(layout.width, layout.height, layout.dpi)
         self._limits = None                           # a new figure's axes need their limits
+        self._bar_labels = None                       # ...and the names beside its bars
         with mpl.rc_context(STYLE):
             if layout.narrow:
                 grid = self.fig.add_gridspec(3, 2, height_ratios=[1.6, 1.0, 1.4])
@@ -220,7 +224,10 @@ class TrainerExplorer(Explorer):
             text.set_x(value)
             text.set_horizontalalignment("left" if value >= 0 else "right")
             labels.append(self.labels[i] if biggest > 0 else "")
-        self.ax_bars.set_yticks(self.ax_bars.get_yticks(), labels)
+        if labels != self._bar_labels:
+            self.ax_bars.set_yticks(self.ax_bars.get_yticks(), labels)
+            self._bar_labels = labels
+            self.live.invalidate(0)
         limit = 2.0 * biggest if biggest > 0 else 1.0
         self.ax_bars.set_xlim(-limit, limit)
         self.bar_note.set_text("" if biggest > 0 else "No weight has moved yet:\npress Step")

@@ -1,6 +1,7 @@
 """The widget plumbing: the PNG encoder and LiveFigure's layered redraws."""
 
 import io
+import zlib
 
 import numpy as np
 import pytest
@@ -19,6 +20,22 @@ def test_encode_png_is_lossless_for_random_pixels():
     rng = np.random.default_rng(0)
     rgba = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
     assert np.array_equal(decoded(encode_png(rgba)), rgba)
+
+
+def test_encode_png_joins_its_two_bands_into_one_valid_stream():
+    # Large enough for two bands (the top and bottom halves are compressed on two threads), with
+    # an odd number of rows and a band boundary inside a flat area and inside noise.
+    rng = np.random.default_rng(1)
+    rgba = np.full((301, 700, 4), 255, dtype=np.uint8)
+    rgba[140:160] = rng.integers(0, 256, size=(20, 700, 4), dtype=np.uint8)
+    rgba[:, 300:310] = [0, 114, 178, 255]
+    png = encode_png(rgba)
+    assert np.array_equal(decoded(png), rgba)
+    # zlib itself accepts the stream, checksum included (Pillow may not verify Adler-32).
+    length = int.from_bytes(png[33:37], "big")
+    assert png[37:41] == b"IDAT"
+    rows = zlib.decompress(png[41:41 + length])
+    assert len(rows) == 301 * (1 + 4 * 700)
 
 
 def test_encode_png_reads_a_canvas_buffer_without_copying_the_callers_array():
@@ -52,6 +69,34 @@ def test_layered_redraws_match_drawing_from_scratch(path):
         explorer.slider.value = lr
         shown = decoded(explorer.live.image.value)
         assert np.array_equal(shown, full_redraw(explorer.live)), f"stale pixels after η = {lr}"
+
+
+def test_the_trainers_layered_redraws_match_drawing_from_scratch():
+    # The names beside the bars sit in a layer of their own, redrawn only when the top weights
+    # change: every press must still show exactly a fresh draw, including presses that reorder them.
+    from helpers.trainer import TrainerExplorer
+
+    explorer = TrainerExplorer()
+    presses = [explorer.step_button, explorer.step_button, explorer.step10_button, explorer.step10_button,
+               explorer.reset_button, explorer.step_button]
+    names = []
+    for button in presses:
+        button.click()
+        names.append(explorer._bar_labels)
+        shown = decoded(explorer.live.image.value)
+        assert np.array_equal(shown, full_redraw(explorer.live)), f"stale pixels after {button.description!r}"
+    assert len({tuple(n) for n in names}) >= 3, "the presses never changed the names beside the bars"
+
+
+def test_the_wiggle_explorers_layered_redraws_match_drawing_from_scratch():
+    from helpers.wiggle import WiggleExplorer
+
+    explorer = WiggleExplorer()
+    labels, nudges = list(explorer.param.options), list(explorer.nudge.options)
+    for change in [("nudge", nudges[0]), ("param", labels[5]), ("nudge", nudges[-1]), ("param", labels[-1])]:
+        setattr(getattr(explorer, change[0]), "value", change[1])
+        shown = decoded(explorer.live.image.value)
+        assert np.array_equal(shown, full_redraw(explorer.live)), f"stale pixels after {change}"
 
 
 def png_width(png: bytes) -> int:

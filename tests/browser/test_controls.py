@@ -46,9 +46,16 @@ def ax_node(locator) -> dict:  # noqa: C901
     locator.evaluate("e => e.setAttribute('data-ax-probe', '1')")
     cdp = page.context.new_cdp_session(page)
     try:
-        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-ax-probe='1']"})["nodeId"]
-        (ax, *_) = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})["nodes"]
+        # Chromium updates its tree after layout: a node just scrolled into view can still read as
+        # "ignored" (role none, no name) for a moment. Ask again for up to 5 s; a node that stays
+        # ignored is reported as it is, and the caller's assertion fails.
+        for _ in range(20):
+            root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-ax-probe='1']"})["nodeId"]
+            (ax, *_) = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})["nodes"]
+            if not ax.get("ignored"):
+                break
+            page.wait_for_timeout(250)
     finally:
         cdp.detach()
         locator.evaluate("e => e.removeAttribute('data-ax-probe')")
