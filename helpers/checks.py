@@ -8,7 +8,8 @@ try. ``CheckFailed`` is an ``AssertionError``, so nbgrader scores a failing chec
 When everything is right, the check prints one line that starts with ✔ and returns None.
 
 Whatever your function does (raises an error, still raises ``NotImplementedError``, returns None,
-NaN, the wrong shape, or changes the arrays it was given) the check explains it in plain words.
+NaN, the wrong shape, or changes the arrays it was given) the check explains it in plain words;
+so it does when the function is not defined at all (its cell never ran, or stopped at an error).
 Checks never show numpy warnings and never change anything they are given.
 
     from helpers import checks
@@ -38,7 +39,7 @@ from .data import dataset, example, flip, load_params
 from .gradients import backprop
 from .network import (count_params, flatten, forward, hidden, init_params, loss, nudged, param_labels,
                       parse_label)
-from .training import EXPLODED, HALF, RISE, exploded, gd_step, train, verdict
+from .training import EXPLODED, HALF, RISE, exploded, gd_step, steps_that_rose, train, verdict
 from .validate import PARAM_NAMES
 
 __all__ = [
@@ -87,6 +88,15 @@ class CheckFailed(AssertionError):
         return lines or ["The check failed."]
 
 
+def _ipython():
+    """The running IPython shell, or None in plain Python."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
 def plain_tracebacks() -> None:
     """Show every traceback in this notebook without ANSI colours.
 
@@ -95,17 +105,58 @@ def plain_tracebacks() -> None:
     Without colours the traceback is drawn in the output's own text colour, which reads on that
     background. Called when the exercises import this module; outside IPython it does nothing.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
+    shell = _ipython()
     if shell is not None:
         with contextlib.suppress(Exception):
             shell.run_line_magic("colors", "nocolor")
 
 
+_NOT_DEFINED = ("{name} is not defined: {why}. So there is no {name} for this cell to use.\n"
+                "Scroll up to the cell that starts with `def {name}(`, {fix} (Shift + Enter). Then "
+                "run this cell again.")
+
+
+def _not_defined(name: str, shell) -> str:
+    """The tutor's message for a NameError of the exercise function `name`: was its cell ever run?"""
+    defines = re.compile(rf"^def\s+{re.escape(name)}\s*\(", re.MULTILINE)
+    with contextlib.suppress(Exception):
+        if any(defines.search(str(cell)) for cell in shell.user_ns.get("In", [])):
+            return _NOT_DEFINED.format(
+                name=name, why=("the cell where you write it stopped with an error (for example a "
+                                "SyntaxError) before it could define it"),
+                fix="read the error under it, fix that line, and run that cell again")
+    return _NOT_DEFINED.format(name=name, why="the cell where you write it has not run yet",
+                               fix="write your answer there if you have not yet, and run that cell")
+
+
+def answers_not_run_explained() -> None:
+    """In IPython: a NameError for an exercise's function (one that has a check here) shows the
+    tutor's message, as a CheckFailed, instead of a traceback.
+
+    That is what a check cell `checks.check_gd_step(gd_step)` raises when the answer cell never
+    defined `gd_step`: not run yet, or its very first run stopped at a SyntaxError. The error
+    happens before the check is called, so the check cannot say it; IPython's own hook for
+    exceptions of one kind (`set_custom_exc`) can. Any other NameError shows as usual, and the
+    cell fails either way (nbgrader scores it zero). Called when the exercises import this module;
+    outside IPython, or when another handler is already installed there, it does nothing.
+    """
+    shell = _ipython()
+    if shell is None or getattr(shell, "custom_exceptions", None) not in ((), (NameError,)):
+        return
+
+    def explain(shell, etype, value, tb, tb_offset=None):
+        name = getattr(value, "name", None)
+        if isinstance(name, str) and callable(globals().get(f"check_{name}")):
+            shell.showtraceback((CheckFailed, CheckFailed(_not_defined(name, shell)), tb))
+        else:
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+    with contextlib.suppress(Exception):
+        shell.set_custom_exc((NameError,), explain)
+
+
 plain_tracebacks()
+answers_not_run_explained()
 
 
 class _NotYet(Exception):
@@ -792,9 +843,9 @@ def check_descend(descend):
                               f"{_fmt(used)}, not {lr:g}: {_losses_text(got_losses)}.\nUse the argument "
                               "`lr` in every step, gd_step(params, grads, lr), instead of a fixed number "
                               "or a variable from outside the function.")
-            rises = np.flatnonzero(np.diff(got_losses) > 0)
+            rises = steps_that_rose(got_losses)
             if rises.size:
-                k = int(rises[0]) + 1
+                k = int(rises[0])
                 raise _NotYet(f"The loss went up at step {k} ({_fmt(got_losses[k - 1])} → "
                               f"{_fmt(got_losses[k])}): is the sign of the update right?\n"
                               "Each step should go downhill: params = gd_step(params, grads, lr) with "
@@ -837,11 +888,11 @@ def check_train_chapter7(train_chapter7):
     if not _close(got_losses[-1], final, atol=1e-9):
         raise _NotYet(f"The last loss in your list is {_fmt(got_losses[-1])}, but the params you "
                       f"returned have loss {_fmt(final)}. Return the params and the losses of the same run.")
-    rises = np.flatnonzero(np.diff(got_losses) > RISE)
+    rises = steps_that_rose(got_losses)
     if final >= TARGET_LOSS:
         said = f"The loss went from {_fmt(first)} to {_fmt(final)}: not below {TARGET_LOSS:g} yet."
         if rises.size:
-            k = int(rises[0]) + 1
+            k = int(rises[0])
             raise _NotYet(f"{said}\nOn the way it went UP at step {k} ({_fmt(got_losses[k - 1])} → "
                           f"{_fmt(got_losses[k])}): each step jumps past the valley"
                           f"{' and lands higher' if final >= first else ''}. More steps cannot fix that: "
@@ -852,7 +903,7 @@ def check_train_chapter7(train_chapter7):
         raise _NotYet(f"{said}\nThe loss went down on every step, only too slowly. Take more steps, or "
                       "try a somewhat larger learning rate.")
     if rises.size:
-        k = int(rises[0]) + 1
+        k = int(rises[0])
         raise _NotYet(f"The loss ends below {TARGET_LOSS:g}, but on the way it went UP at step {k} "
                       f"({_fmt(got_losses[k - 1])} → {_fmt(got_losses[k])}): the steps overshoot. "
                       "Pick a smaller learning rate, so that every step goes downhill.")
@@ -886,7 +937,7 @@ def _describe_run(losses) -> str:
                 f"(more than {EXPLODED:,.0f} times where it started, or not even a number)")
     ratio = losses[-1] / losses[0] if losses[0] else 0.0
     if verdict in ("unstable", "diverged"):
-        k = int(np.flatnonzero(np.diff(losses) > RISE)[0]) + 1
+        k = int(steps_that_rose(losses)[0])
         went = (f"the loss went UP at step {k} ({_fmt(losses[k - 1])} → {_fmt(losses[k])}), so the steps "
                 f"overshoot the valley, and it ended at {_fmt(losses[-1])}")
         if verdict == "unstable":
@@ -918,7 +969,7 @@ def check_classify_run(classify_run):
         if got == expected:
             continue
         why = f'{shown} returned "{got}", but it is "{expected}": {_describe_run(losses)}.'
-        rose = bool(np.any(np.diff(losses) > RISE))
+        rose = bool(steps_that_rose(losses).size)
         if expected == "diverged" and exploded(losses):
             why += ("\nCheck for a blow-up first, before anything else: np.isfinite spots nan and inf "
                     "(every comparison with nan is False, so it slips through the other tests).")

@@ -19,7 +19,7 @@ from . import controls
 from .alt import numbers
 from .plots import PALETTE, STYLE, TEXT_ON_WHITE, draw_image, plot_losses, update_image
 from .trainer import short_number
-from .training import EXPLODED, train, verdict
+from .training import EXPLODED, steps_that_rose, train, verdict
 from .validate import check_lr, check_steps, check_x, check_y
 from .widgets import Explorer, new_figure
 
@@ -233,7 +233,7 @@ class LearningRateExplorer(Explorer):
             return (f"Loss on a log scale at η = {lr:.3g} ({word}): from {self.first_loss:.3f} it climbs "
                     f"past {short_number(EXPLODED * self.first_loss)} and training stops at step {k}; "
                     f"no prediction to compare with the target {target}.")
-        rises = int(np.sum(np.diff(losses) > 0))
+        rises = steps_that_rose(losses).size           # the verdict's own rule
         direction = "falls" if losses[-1] < losses[0] else "rises"
         how = ("on every step" if rises == 0 else f"though it rose on {rises} of the {k} steps"
                if direction == "falls" else f"rising on {rises} of the {k} steps")

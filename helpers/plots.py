@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .alt import describe, number, numbers, show  # noqa: F401  (show: plots.show(fig) displays with alt text)
+from .training import steps_that_rose
 
 #: Okabe & Ito's palette: distinguishable with every common form of colour blindness.
 PALETTE = {
@@ -200,7 +201,7 @@ def loss_words(losses) -> str:
     steps = losses.size - 1
     if steps == 0:
         return f"{number(losses[0])} before any step"
-    rises = int(np.sum(np.diff(losses) > 1e-12))
+    rises = steps_that_rose(losses).size
     trend = "falls" if losses[-1] < losses[0] else "rises"
     words = f"{trend} from {number(losses[0])} to {number(losses[-1])} over {steps} step{'s' * (steps != 1)}"
     words += ", on every step" if rises == 0 and trend == "falls" else f", going up on {rises} of them"
@@ -219,7 +220,7 @@ def loss_trend(losses) -> str:
         return f"the loss is {number(losses[0])} (no step taken)"
     if not np.isfinite(losses[-1]) or losses[-1] >= losses[0]:
         return f"the loss rose, from {number(losses[0])} to {number(losses[-1])}"
-    rises = int(np.sum(np.diff(losses) > 1e-12))
+    rises = steps_that_rose(losses).size
     if rises == 0:
         return f"the loss falls on every step, to {number(losses[-1])}"
     return f"the loss went up on {rises} of {steps} steps, ending at {number(losses[-1])}"

@@ -19,7 +19,7 @@ from .network import copy_params, flatten, forward, loss, param_labels
 from . import controls
 from .alt import numbers
 from .plots import PALETTE, STYLE, ZERO_LABEL, draw_image, plot_losses, update_image
-from .training import exploded, train
+from .training import exploded, steps_that_rose, train
 from .validate import PARAM_NAMES, check_lr, check_x, check_y
 from .widgets import Explorer, new_figure
 
@@ -253,7 +253,7 @@ class TrainerExplorer(Explorer):
         if self.diverged:
             path = f"the loss exploded at step {k} (from {losses[0]:.3f} to {short_number(losses[-1])})"
         else:
-            rises = int(np.sum(np.diff(losses) > 0))
+            rises = steps_that_rose(losses).size       # the verdict's own rule
             how = "falling on every step" if rises == 0 else f"rising on {rises} of the {k} steps"
             path = f"loss from {losses[0]:.3f} to {short_number(losses[-1])} on a log scale, {how}"
         moved = ", ".join(f"{label} {short_number(change, signed=True)}" for label, change in self.moved)

@@ -106,6 +106,15 @@ def exploded(losses) -> bool:
         return bool(not np.all(np.isfinite(losses)) or np.any(losses > EXPLODED * losses[0]))
 
 
+def steps_that_rose(losses) -> np.ndarray:
+    """The steps on which the loss rose: step i (1 to k) when losses[i] is above losses[i - 1] by
+    more than RISE. losses: (k + 1,). The one rule for "the loss went up" that every verdict,
+    check and description uses; `.size` is how many steps rose."""
+    losses = np.asarray(losses, dtype=np.float64)
+    with np.errstate(invalid="ignore"):         # inf - inf: not a rise we can count
+        return np.flatnonzero(np.diff(losses) > RISE) + 1
+
+
 def verdict(losses, diverged: bool = False) -> str:
     """How training went, read off the losses (k + 1,). Two questions decide it: did the loss ever
     rise (by more than RISE on some step), and did it end well below where it started (at most
@@ -123,6 +132,6 @@ def verdict(losses, diverged: bool = False) -> str:
     if diverged or exploded(losses):
         return "diverged"
     well_below = losses[-1] <= HALF * losses[0]
-    if np.any(np.diff(losses) > RISE):
+    if steps_that_rose(losses).size:
         return "unstable" if well_below else "diverged"
     return "steady" if well_below else "too slow"

@@ -674,6 +674,65 @@ def test_a_failing_check_shows_the_tutors_message_only(step, kernel_runs):
         assert frame_text not in shown, frame_text
 
 
+
+@pytest.fixture(scope="module")
+def first_runs() -> list:
+    """A fresh kernel where the answer cell's very first run is a SyntaxError, so gd_step was never
+    defined: [the outputs of each cell]. The last cell (a check of an answer never written, with no
+    raises-exception tag) must stop the run, as it stops nbgrader's."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    allowed = {"tags": ["raises-exception"]}
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import helpers as h\nfrom helpers import checks"),
+        nbformat.v4.new_code_cell(CHECK, metadata=allowed),                # the answer cell never run
+        nbformat.v4.new_code_cell(SYNTAX_ERROR, metadata=allowed),         # its first run fails
+        nbformat.v4.new_code_cell(CHECK, metadata=allowed),
+        nbformat.v4.new_code_cell("print(a_name_no_exercise_has)", metadata=allowed),
+        nbformat.v4.new_code_cell(RIGHT),
+        nbformat.v4.new_code_cell(CHECK),
+        nbformat.v4.new_code_cell("checks.check_descend(descend)"),
+    ])
+    with pytest.raises(CellExecutionError):
+        NotebookClient(nb, timeout=120, kernel_name="python3",
+                       resources={"metadata": {"path": str(ROOT / "notebooks" / "exercises")}}).execute()
+    return [cell.outputs for cell in nb.cells]
+
+
+def _error(outputs):
+    (error,) = [o for o in outputs if o.output_type == "error"]
+    return error
+
+
+@pytest.mark.parametrize("cell", [1, 3, 7], ids=["never run", "first run a SyntaxError", "no tag: it fails"])
+def test_a_check_of_an_answer_that_was_never_defined_gets_the_tutors_message(first_runs, cell):
+    """`checks.check_gd_step(gd_step)` raises NameError before the check is called: the student must
+    still get a tutor's message (which cell to run and fix), not a raw NameError traceback."""
+    error = _error(first_runs[cell])
+    name = "descend" if cell == 7 else "gd_step"
+    assert error.ename == "CheckFailed", error.ename
+    assert f"def {name}(" in error.evalue, error.evalue          # which cell to go back to
+    shown = "\n".join(error.traceback)
+    assert shown.split() == error.evalue.split()                # the message only, wrapped at words
+    assert max(map(len, error.traceback)) <= checks.MESSAGE_WIDTH
+    assert not ANSI.search(shown)
+    for frame_text in ("Traceback", "File ", "checks.py", CHECK, "---->", "is not defined\n"):
+        assert frame_text not in shown, frame_text
+
+
+def test_the_message_tells_a_cell_that_failed_from_one_never_run(first_runs):
+    never, failed = _error(first_runs[1]).evalue, _error(first_runs[3]).evalue
+    assert never != failed
+    assert "SyntaxError" in failed and "SyntaxError" not in never
+
+
+def test_other_name_errors_keep_their_traceback_and_a_fixed_answer_passes(first_runs):
+    other = _error(first_runs[4])
+    assert other.ename == "NameError" and "a_name_no_exercise_has" in other.evalue
+    assert any("a_name_no_exercise_has" in line for line in other.traceback)
+    assert [o for o in first_runs[6] if o.output_type == "error"] == []
+    assert "✔" in "".join(o.get("text", "") for o in first_runs[6])
+
 def test_an_unfinished_stub_shows_its_traceback_without_ansi_colours():
     # IPython colours tracebacks red/cyan/green; on JupyterLab's pink error background that text
     # falls below 4.5:1. Importing the checks (as every exercise does) switches the colours off.

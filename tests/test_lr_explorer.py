@@ -164,6 +164,43 @@ def test_the_picture_alt_text_follows_every_change_with_its_numbers():
         assert fresh.describe() == alt
 
 
+
+def rises_counted(losses) -> int:
+    """How many steps the loss rose on, counted here in plain Python: by more than 1e-12 (rounding noise)."""
+    return sum(later - earlier > 1e-12 for earlier, later in zip(losses, losses[1:]))
+
+
+def alt_rises(alt: str) -> int:
+    """How many rising steps an alt text claims: 0 for "on every step", N for "rose/rising on N of"."""
+    every = "on every step" in alt
+    counted = re.findall(r"(?:rose|rising) on (\d+) of the \d+ steps", alt)
+    assert every != bool(counted), f"the alt must make exactly one claim about rises: {alt}"
+    return 0 if every else int(counted[0])
+
+
+def test_the_alt_text_counts_rises_by_the_verdicts_own_rule_at_every_slider_position(explorer):
+    """At η = 0.355 the status said "steady: went down on every step" while the alt said "though it
+    rose on 1 of the 100 steps": the alt counted rounding noise as a rise, the verdict did not."""
+    from helpers.lr_explorer import LOG_MAX, LOG_MIN
+    x, y = h.example()
+    positions = round((LOG_MAX - LOG_MIN) / 0.05)
+    assert explorer.slider.step == pytest.approx(0.05)
+    checked = 0
+    for i in range(positions + 1):
+        lr = 10.0 ** (LOG_MIN + 0.05 * i)
+        explorer.slider.value = lr
+        run = h.train(h.load_params(), x, y, lr, 100)
+        word = h.verdict(run.losses, run.diverged)
+        if run.diverged:
+            continue                                   # its alt says where it stopped, not how it got there
+        rose = rises_counted([float(v) for v in run.losses])
+        claimed = alt_rises(explorer.plot.alt)
+        assert claimed == rose, f"η = {lr:.3g}: the alt claims {claimed} rises, the run has {rose}"
+        # "went down on every step" is exactly the verdict's "never rose"
+        assert (claimed == 0) == (word in ("too slow", "steady")), f"η = {lr:.3g} ({word}): {explorer.plot.alt}"
+        checked += 1
+    assert checked > 60
+
 def test_each_drawn_value_is_confirmed_to_the_browser_after_its_picture():
     """The browser sends the next dragged η only after this message: it must come after the new
     picture (and for every value), or dragging would stall or show stale frames."""

@@ -210,6 +210,24 @@ def test_the_alt_text_follows_every_press():
     assert "Before any step" in trainer.plot.alt
 
 
+
+def test_after_400_steps_the_alt_text_counts_rises_by_the_verdicts_own_rule():
+    """At η = 0.1 the alt said "rising on 7 of the 400 steps" of a run whose every rise is rounding
+    noise (below 1e-12): the verdict calls it steady, and so must the words."""
+    trainer = TrainerExplorer()
+    trainer.step(400)
+    losses = h.train(h.load_params(), *h.example(), 0.1, 400).losses
+    rose = sum(later - earlier > 1e-12 for earlier, later in zip(losses, losses[1:]))   # counted here
+    word = h.verdict(losses)
+    alt = trainer.plot.alt
+    counted = re.findall(r"rising on (\d+) of the 400 steps", alt)
+    if rose == 0:
+        assert word in ("too slow", "steady")
+        assert "on every step" in alt and not counted, alt
+    else:
+        assert word in ("unstable", "diverged")
+        assert counted == [str(rose)], alt
+
 def test_a_diverged_trainer_keeps_its_step_buttons_focusable_but_disabled():
     trainer = TrainerExplorer(lr=10.0)
     for _ in range(5):

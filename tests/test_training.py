@@ -45,6 +45,23 @@ def test_train_equals_the_loop_written_with_backprop_and_gd_step(batch):
     assert not result.diverged and result.losses.shape == (21,)
 
 
+
+@pytest.mark.parametrize("steps", [0, 1, 7, 100])
+def test_train_runs_the_packages_own_forward_pass_once_per_loss(steps):
+    """The loop is the chapter's: one forward pass per step (backprop reuses it), plus the one that
+    measures the loss after the last step: k + 1 in all, counted by the package's own counter."""
+    params = h.load_params()
+    x, y = h.example()
+    with h.count_forward_passes() as passes:
+        result = h.train(params, x, y, 0.1, steps=steps)
+    assert passes.n == steps + 1 == result.losses.size
+
+
+def test_a_run_that_explodes_stops_its_forward_passes_there():
+    with h.count_forward_passes() as passes:
+        result = h.train(h.load_params(), *h.example(), 10.0, steps=100)
+    assert result.diverged and passes.n == result.losses.size < 101
+
 def test_trajectory_records_parameters_before_each_step():
     params = h.load_params()
     x, y = h.example()
@@ -117,6 +134,16 @@ def test_verdict_reads_the_numbers():
     assert h.verdict([1.0, 0.2, 0.3, 0.8]) == "diverged"
     assert h.verdict([1.0, 0.2, 0.3, 0.5]) == "unstable"
 
+
+
+def test_the_steps_that_rose_are_the_one_rule_the_verdict_uses():
+    from helpers.training import RISE, steps_that_rose
+    losses = [1.0, 0.5, 0.5 + RISE / 10, 0.7, 0.6, 0.6, 0.9, 0.1]
+    # worked out by hand: step 2 rises by rounding noise only; steps 3 and 6 really go up
+    assert steps_that_rose(losses).tolist() == [3, 6]
+    assert steps_that_rose([1.0, 0.5, 0.5 + RISE / 10, 0.1]).size == 0
+    assert h.verdict([1.0, 0.5, 0.5 + RISE / 10, 0.1]) == "steady"
+    assert steps_that_rose([1.0]).size == 0
 
 def _never_rose(losses) -> bool:
     return all(later - earlier <= 1e-12 for earlier, later in zip(losses, losses[1:]))
