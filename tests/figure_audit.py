@@ -1,9 +1,10 @@
-"""Find what makes a figure hard to read: text on text, text struck through or hiding a data line,
-text cut off at the figure's edge, and text whose colour is too faint for its background.
+"""Find what makes a figure hard to read: text on text, text struck through or hiding a data mark
+(a line; a line collection such as vlines, hlines or contour lines; the edge of a bar), text cut
+off at the figure's edge, and text whose colour is too faint for its background.
 
     problems = audit(fig)        # [] when the figure is fine; else one sentence per problem
 
-Everything is measured on the figure as drawn: the text artists and lines that a draw actually
+Everything is measured on the figure as drawn: the text artists and data marks that a draw actually
 renders (tick labels outside the view are not drawn), their extents in pixels, and for contrast
 the pixels behind each text, rendered with the text made transparent (a text's own box stays).
 """
@@ -13,9 +14,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import matplotlib as mpl
+import matplotlib.collections
+import matplotlib.container
+import matplotlib.contour
 import numpy as np
 from matplotlib.colors import to_rgba
-from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -23,6 +26,8 @@ from matplotlib.transforms import Bbox
 MIN_CONTRAST = 4.5
 #: A line whose gid starts with this is the thing its own labels sit on (the network's edges).
 LABELLED = "labelled-edge"
+#: A text box at least this opaque, drawn above a mark, covers it: the mark does not strike the text.
+OPAQUE = 0.85
 
 
 def luminance(rgb) -> np.ndarray:
@@ -100,11 +105,93 @@ def _overlap(a: Bbox, b: Bbox, margin: float) -> bool:
     return (min(a.x1, b.x1) - max(a.x0, b.x0) > -margin) and (min(a.y1, b.y1) - max(a.y0, b.y0) > -margin)
 
 
-def _data_lines(fig):
+class _Drawn:
+    """A data mark as the audit sees it: polylines in display pixels, and markers of radius r px.
+
+    name: how a problem names it. clip: the pixels it is drawn within (its Axes, or the figure).
+    """
+
+    def __init__(self, artist, name, clip, polylines=(), points=None, radius=0.0, is_map=False):
+        self.artist, self.name, self.clip, self.polylines = artist, name, clip, list(polylines)
+        self.points = np.empty((0, 2)) if points is None else points
+        self.radius = radius
+        #: contour lines: the map itself, which a label on the map must sit on somewhere
+        self.is_map = is_map
+
+
+def _finite(vertices) -> np.ndarray:
+    return vertices[np.all(np.isfinite(vertices), axis=1)]
+
+
+def _polylines(path, transform) -> list[np.ndarray]:
+    """A path's pieces (each moveto starts one; a closed piece ends at its start), in pixels."""
+    pieces = [_finite(transform.transform(piece))
+              for piece in path.to_polygons(closed_only=False, width=0, height=0)]
+    return [piece for piece in pieces if len(piece)]
+
+
+def _is_drawn(style) -> bool:
+    return style not in (None, "None", "none", "", " ")
+
+
+def _labelled(artist) -> bool:
+    return str(artist.get_gid() or "").startswith(LABELLED)
+
+
+def _named(kind: str, artist, polylines) -> str:
+    """"lines 'label'", or for matplotlib's own labels ("_child3") where the mark is, in pixels."""
+    label = str(artist.get_label() or "")
+    if label and not label.startswith("_"):
+        return f"{kind} {label!r}"
+    points = np.concatenate(polylines) if polylines else np.empty((0, 2))
+    if not len(points):
+        return kind
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    return f"{kind} at x {x0:.0f}–{x1:.0f} px, y {y0:.0f}–{y1:.0f} px"
+
+
+def _data_marks(fig):
+    """[(ax, _Drawn)] for every line, line collection (vlines, hlines, contour lines) and bar."""
+    marks = []
     for ax in fig.axes:
         for line in ax.lines:
-            if line.get_visible() and not str(line.get_gid() or "").startswith(LABELLED):
-                yield ax, line
+            if not line.get_visible() or _labelled(line):
+                continue
+            clip = ax.bbox if line.get_clip_on() else fig.bbox
+            path = line.get_transform().transform_path(line.get_path())
+            vertices = _finite(path.vertices)
+            drawn = _Drawn(line, f"line {line.get_label()!r}", clip)
+            if _is_drawn(line.get_linestyle()) and len(vertices) > 1:
+                drawn.polylines = [vertices]
+            if _is_drawn(line.get_marker()):
+                drawn.points, drawn.radius = vertices, line.get_markersize() * fig.dpi / 72.0 / 2.0
+            marks.append((ax, drawn))
+        for collection in ax.collections:
+            # lines only: vlines/hlines and LineCollections, and the lines of a contour (not its fills)
+            lines = isinstance(collection, mpl.collections.LineCollection) or (
+                isinstance(collection, mpl.contour.ContourSet) and not collection.filled)
+            if not lines or not collection.get_visible() or _labelled(collection):
+                continue
+            if not any(w > 0 for w in np.atleast_1d(collection.get_linewidth())):
+                continue
+            clip = ax.bbox if collection.get_clip_on() else fig.bbox
+            transform = collection.get_transform()
+            pieces = [piece for path in collection.get_paths() for piece in _polylines(path, transform)]
+            pieces = [piece for piece in pieces if len(piece) > 1]
+            contour = isinstance(collection, mpl.contour.ContourSet)
+            kind = "contour lines" if contour else "lines"
+            marks.append((ax, _Drawn(collection, _named(kind, collection, pieces), clip, pieces, is_map=contour)))
+        for container in ax.containers:
+            if not isinstance(container, mpl.container.BarContainer):
+                continue
+            for bar in container.patches:
+                if not bar.get_visible() or bar.get_width() == 0 or bar.get_height() == 0:
+                    continue
+                clip = ax.bbox if bar.get_clip_on() else fig.bbox
+                outline = bar.get_transform().transform(bar.get_path().vertices)
+                outline = [_finite(outline)]
+                marks.append((ax, _Drawn(bar, _named("the bar", container, outline), clip, outline)))
+    return marks
 
 
 def _inside(box: Bbox, points) -> np.ndarray:
@@ -112,40 +199,48 @@ def _inside(box: Bbox, points) -> np.ndarray:
             & (points[:, 1] >= box.y0) & (points[:, 1] <= box.y1))
 
 
-def _line_hits(line, ax, box: Bbox) -> bool:
-    """Does the line (its segments or its markers), clipped to its Axes, pass through box?"""
-    clip = ax.bbox if line.get_clip_on() else line.figure.bbox
-    inside = Bbox.intersection(box, clip)
+def _hits(mark: _Drawn, box: Bbox) -> bool:
+    """Does the mark (its lines or its markers), clipped to where it is drawn, pass through box?
+    (A bar's outline passes through a text that crosses its edge, not one drawn wholly inside it.)"""
+    inside = Bbox.intersection(box, mark.clip)
     if inside is None or inside.width <= 0 or inside.height <= 0:
         return False
-    path = line.get_transform().transform_path(line.get_path())
-    vertices = path.vertices[np.all(np.isfinite(path.vertices), axis=1)]
-    if vertices.size == 0:
-        return False
-    style = line.get_linestyle()
-    if style not in ("None", "none", "", " ") and len(vertices) > 1:
+    for vertices in mark.polylines:
         if mpl.path.Path(vertices).intersects_bbox(inside, filled=False):
             return True
         # a segment wholly inside the box does not cross its edges
         if np.any(_inside(inside, vertices)):
             return True
-    if line.get_marker() not in (None, "None", "none", "", " "):
-        r = line.get_markersize() * fig_dpi(line) / 72.0 / 2.0
+    if len(mark.points):
+        r = mark.radius
         grown = Bbox.from_extents(inside.x0 - r, inside.y0 - r, inside.x1 + r, inside.y1 + r)
-        if np.any(_inside(grown, vertices)):
+        if np.any(_inside(grown, mark.points)):
             return True
     return False
 
 
-def fig_dpi(artist) -> float:
-    return artist.figure.dpi
+def _covers(text, mark: _Drawn) -> bool:
+    """Is the text on an opaque box (see OPAQUE) drawn above the mark? Then the mark cannot strike
+    through the text, though the box hides that piece of it."""
+    box = text.get_bbox_patch()
+    if box is None or not box.get_visible() or not box.get_fill():
+        return False
+    return box.get_facecolor()[3] >= OPAQUE and text.get_zorder() > mark.artist.get_zorder()
 
 
 def overlap_problems(fig, texts=None, margin: float = 3.0) -> list[str]:
-    """Texts that touch each other (closer than `margin` px) or a data line, or leave the figure."""
+    """Texts that touch each other (closer than `margin` px) or a data mark (a line, a line
+    collection such as vlines, hlines or contour lines, a bar's edge), or leave the figure.
+
+    A text on an opaque box above a mark is not struck through by it, but its box hides that piece
+    of the mark: a problem for every mark except contour lines, which are the map a landscape's
+    labels ("you are here") must sit on somewhere. Without such a box, contour lines through a
+    text are a problem like any other line.
+    """
     texts = drawn_texts(fig) if texts is None else texts
     problems = []
     outer = fig.bbox
+    marks = _data_marks(fig)
     for i, (a, ea, ba) in enumerate(texts):
         area_a = ba or ea
         if (area_a.x0 < outer.x0 - 1 or area_a.y0 < outer.y0 - 1 or area_a.x1 > outer.x1 + 1
@@ -154,11 +249,14 @@ def overlap_problems(fig, texts=None, margin: float = 3.0) -> list[str]:
         for b, eb, bb in texts[i + 1:]:
             if _overlap(area_a, bb or eb, margin):
                 problems.append(f"text {_name(a)} touches text {_name(b)}")
-        for ax, line in _data_lines(fig):
-            if _line_hits(line, ax, ea):
-                problems.append(f"line {line.get_label()!r} runs through text {_name(a)}")
-            elif ba is not None and _line_hits(line, ax, ba):
-                problems.append(f"the box of text {_name(a)} hides line {line.get_label()!r}")
+        for _, mark in marks:
+            covered = _covers(a, mark)
+            if covered and mark.is_map:
+                continue        # a label on a contour map, on its own opaque box: the text reads, the map goes on
+            if not covered and _hits(mark, ea):
+                problems.append(f"{mark.name} runs through text {_name(a)}")
+            elif ba is not None and _hits(mark, ba):
+                problems.append(f"the box of text {_name(a)} hides {mark.name}")
     return problems
 
 

@@ -72,7 +72,8 @@ def test_every_explorer_figure_is_readable_at_narrow_widths():
 
 def test_the_audit_finds_overlaps_and_faint_text():
     """The audit itself: it must see a line through a label, two touching labels, a label off the
-    figure and orange text on white (2.2:1)."""
+    figure and orange text on white (2.2:1); and lines that are not Line2D: a dashed marker drawn
+    with ax.vlines (lesson 03's), ax.hlines, contour lines and the edge of a bar."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -82,11 +83,41 @@ def test_the_audit_finds_overlaps_and_faint_text():
     ax.text(1.4, 9, "second", fontsize=14)
     fig.text(0.9, 0.5, "runs off the right-hand edge of the figure")
     ax.text(7, 3, "faint orange", color="#E69F00")
-    problems = "\n".join(audit.audit(fig))
-    assert "runs through text 'struck through'" in problems
-    assert "text 'first' touches text 'second'" in problems
-    assert "cut off" in problems
-    assert re.search(r"'faint orange' in #e69f00 has contrast 2\.\d+:1", problems)
+    ax.vlines(8.5, 0, 10, linestyles="--", colors="0.3")
+    ax.text(8.5, 8, "step 8:", ha="center", va="center")
+    ax.hlines(6, 0, 3, colors="0.3")
+    ax.text(1.5, 6, "on the hline", ha="center", va="center", bbox={"facecolor": "white"})
+    problems = audit.audit(fig)
+    text = "\n".join(problems)
+    assert "runs through text 'struck through'" in text
+    assert "text 'first' touches text 'second'" in text
+    assert "cut off" in text
+    assert re.search(r"'faint orange' in #e69f00 has contrast 2\.\d+:1", text)
+    assert any("'step 8:'" in p and "through" in p for p in problems), problems
+    assert any("'on the hline'" in p for p in problems), problems
+    # a text well away from every mark is never blamed
+    assert not any("'first'" in p and ("through" in p or "hides" in p) for p in problems), problems
+    plt.close(fig)
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4))
+    grid = np.linspace(-1, 1, 41)
+    left.contour(grid, grid, np.add.outer(grid ** 2, grid ** 2), levels=[0.25, 0.5])
+    left.text(-0.5, 0, "on a contour", ha="center", va="center")      # on the circle of radius 0.5
+    left.text(0, 0, "middle", ha="center", va="center", fontsize=8)   # inside every contour
+    # a label on the map on its own opaque box is fine; a see-through box does not cover the lines
+    left.text(0, 0.5, "boxed", ha="center", va="center", zorder=5, color="white",
+              bbox={"facecolor": "0.1", "alpha": 0.9})
+    left.text(0, -0.5, "see-through", ha="center", va="center", zorder=5,
+              bbox={"facecolor": "white", "alpha": 0.3})
+    right.bar([0, 1], [1.0, 3.0], width=0.6)
+    right.text(0, 1.0, "across the top", ha="center", va="center")    # crosses the first bar's edge
+    right.text(1, 1.5, "inside", ha="center", va="center", color="white")   # wholly inside the bar
+    right.set_ylim(0, 4)
+    problems = audit.overlap_problems(fig)
+    assert any("'on a contour'" in p for p in problems), problems
+    assert any("'across the top'" in p for p in problems), problems
+    assert any("'see-through'" in p and "through" in p for p in problems), problems
+    assert not any("'middle'" in p or "'inside'" in p or "'boxed'" in p for p in problems), problems
     plt.close(fig)
 
 
