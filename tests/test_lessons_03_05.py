@@ -72,6 +72,82 @@ def test_03_three_hidden_units_plateau_six_learn_every_flip(run_notebook):
     assert sum("image/png" in out.get("data", {}) for out in last_code.outputs) == 2   # the two grids
 
 
+
+def _units(text: str) -> list[int]:
+    """A printed list of hidden units, "[0, 2]", or "none"."""
+    return [] if text == "none" else [int(v) for v in re.findall(r"\d+", text)]
+
+
+def test_03_computes_which_unit_is_off_and_whether_the_plateau_is_that_sheets_floor(run_notebook):
+    """The prose used to say "training switched hidden unit 2 off … the plateau is exactly the 2-D
+    floor" as typed text. The cell must print those facts, and they must be true of the run."""
+    import numpy as np
+
+    import helpers as h
+    nb = run_notebook(L03)
+    text = cell_text(nb)
+    X, Y = h.dataset()
+    run = h.train(h.load_params(), X, Y, 0.1, 3000)                 # lesson 03's run, done here
+    p = run.params
+    hidden = np.maximum(X @ p["W1"].T + p["b1"], 0.0)                 # the ReLU layer, written out
+    off = [unit for unit in range(hidden.shape[1]) if np.all(hidden[:, unit] == 0)]
+    outputs = hidden @ p["W2"].T + p["b2"]
+    dimension = int(np.linalg.matrix_rank(outputs - outputs.mean(axis=0), tol=1e-6))
+    # the 16 targets are every 4-pixel black-and-white image: each pixel a fair coin, variance 1/4,
+    # so each of the 4 directions a flat sheet leaves out costs 1/4 spread over 4 pixels = 1/16
+    floor = (4 - dimension) / 16
+
+    printed = re.search(r"hidden units switched off on every image: (\[[\d, ]*\]|none)", text)
+    assert printed and _units(printed.group(1)) == off, text[-600:]
+    assert f"dimension of the trained network's 16 outputs: {dimension}" in text
+    verdict = re.search(r"is the plateau the lowest loss on a (\d)-D sheet, ([\d.]+)\? (True|False)", text)
+    assert verdict, text[-600:]
+    assert int(verdict.group(1)) == dimension and float(verdict.group(2)) == pytest.approx(floor, abs=5e-5)
+    assert verdict.group(3) == str(abs(run.final_loss - floor) < 1e-5)
+
+    # and the prose after it states none of them
+    cells = nb.cells
+    (code,) = [i for i, c in enumerate(cells) if "is the plateau the lowest loss" in c.source]
+    prose = cells[code + 1].source
+    assert cells[code + 1].cell_type == "markdown"
+    assert not re.search(r"unit \d|2-D", prose), prose
+
+
+def test_04_challenge_answer_computes_what_the_large_eta_did_to_the_hidden_units(run_notebook):
+    """The answer used to say "all switched off … through its output biases b2 alone" as typed text
+    next to a computed list: each fact must be printed by the code, and true of the run."""
+    import numpy as np
+
+    import helpers as h
+    nb = run_notebook(L04)
+    (page,) = [out["data"]["text/html"] for cell in nb.cells for out in cell.get("outputs", [])
+               if "Answer" in out.get("data", {}).get("text/html", "")]
+    lr = float(re.search(r"converges is <b>([\d.]+)</b>", page).group(1))
+    params, (x, y) = h.load_params(), h.example()
+    X, _ = h.dataset()
+
+    def relu_layer(p, images):
+        return np.maximum(images @ p["W1"].T + p["b1"], 0.0)
+
+    def off_everywhere(p):
+        hidden = relu_layer(p, X)
+        return [unit for unit in range(hidden.shape[1]) if np.all(hidden[:, unit] == 0)]
+
+    best = h.train(params, x, y, lr, 100).params
+    on_x = [unit for unit, value in enumerate(relu_layer(best, x)) if value > 0]
+    y_hat = relu_layer(best, x) @ best["W2"].T + best["b2"]
+    alone = not on_x and bool(np.allclose(y_hat, best["b2"]))
+    tenth = h.train(params, x, y, 0.1, 100).params
+
+    on = re.search(r"hidden units switched on: (\[[\d, ]*\]|none)", page)
+    assert on and _units(on.group(1)) == on_x, page
+    assert re.search(r"ŷ is b2 alone: (True|False)", page).group(1) == str(alone)
+    assert re.search(r"every pixel rounds to the target: (True|False)", page).group(1) == \
+        str(bool(np.all(np.round(y_hat) == y)))
+    off = re.search(r"switched off on all 16 images: (\[[\d, ]*\]|none)\s*\(after η = 0\.1: (\[[\d, ]*\]|none)\)", page)
+    assert off, page
+    assert _units(off.group(1)) == off_everywhere(best) and _units(off.group(2)) == off_everywhere(tenth)
+
 def test_04_shows_the_four_regimes_as_the_chapter_says(run_notebook):
     text = cell_text(run_notebook(L04))
     assert "η = 0.1" in text
