@@ -19,7 +19,8 @@ What it builds (and removes again on stop):
   nbgitpuller and nbgrader (the students' Assignments tab). The proxy comes from npm into
   ``instructor/hub/node_modules``.
 * a hub folder: the hub's database and cookie secret, ``home/<student>`` folders, nbgrader's
-  exchange (``exchange/``, world-writable with the sticky bit, as nbgrader asks), the
+  exchange (``exchange/``, world-writable with the sticky bit, as nbgrader asks; a submission is
+  closed to everyone but its maker and the instructor, see ``PRIVATE_SUBMIT``), the
   instructor's nbgrader course directory (``instructor/``, a copy of this repository's
   ``instructor/``, mode 0700), a git repository of the students' copy of the course
   (``course.git``, this checkout without ``instructor/``) for the nbgitpuller link, and the
@@ -145,6 +146,28 @@ def ensure_environment(log=print) -> Path:
         log("installing configurable-http-proxy from npm into instructor/hub/node_modules")
         _run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", ROOT / "instructor" / "hub"])
     return bin_
+
+
+#: Added to every account's nbgrader settings. nbgrader's submit leaves a submission's folder open
+#: to all (mode 777, files 644) and counts on its random name alone to keep other students out:
+#: one who learns the name can read, delete or replace the work. The folder takes the group of
+#: inbound/ (the instructor's, since nbgrader makes inbound set-group-ID), so closing it to
+#: everyone else (770) keeps it open to the instructor's collect and shut to other students.
+PRIVATE_SUBMIT = '''
+import os
+from nbgrader.exchange.default.submit import ExchangeSubmit
+
+
+class PrivateSubmit(ExchangeSubmit):
+    def copy_files(self):
+        super().copy_files()
+        folder = os.path.join(self.inbound_path, self.assignment_filename)
+        if os.stat(folder).st_gid not in {os.getegid(), *os.getgroups()}:   # the instructor's group
+            os.chmod(folder, 0o770)
+
+
+c.ExchangeFactory.submit = PrivateSubmit
+'''
 
 
 # --- accounts ------------------------------------------------------------------------------------
@@ -296,11 +319,11 @@ class Hub:
         config.mkdir(parents=True)
         for folder in (self.root / "etc", config):
             folder.chmod(0o755)
-        # Every account's nbgrader finds the exchange and the course here.
+        # Every account's nbgrader finds the exchange and the course here, and hands work in privately.
         (config / "nbgrader_config.py").write_text(
             "c = get_config()  # noqa: F821\n"
             f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-            f"c.Exchange.root = {str(self.exchange)!r}\n")
+            f"c.Exchange.root = {str(self.exchange)!r}\n" + PRIVATE_SUBMIT)
         # Students' servers: no news, no update checks; none of nbgrader's instructor extensions
         # (the formgrader, the course list) and no language server, which cost memory per student.
         (config / "jupyter_server_config.json").write_text(json.dumps({
@@ -329,6 +352,16 @@ class Hub:
             else:
                 home.mkdir()
             home.chmod(0o700)
+        if self.unix_users:
+            # The course's folder in the exchange, as the instructor's first release_assignment would
+            # make it (nbgrader keeps folders that exist and are the instructor's), except that
+            # inbound/ gets the sticky bit: nobody but its maker may rename or remove a submission
+            # there. Students still cannot list it (0733) and their folders take its group (set-GID).
+            course = self.exchange / COURSE_ID
+            for folder, mode in ((course, 0o755), (course / "inbound", 0o3733)):
+                folder.mkdir()
+                shutil.chown(folder, self.instructor, self.instructor)
+                folder.chmod(mode)
         # The instructor's nbgrader course directory, in their private home.
         shutil.copytree(ROOT / "instructor", self.course_dir, ignore=shutil.ignore_patterns(
             "release", "submitted", "autograded", "feedback", "solution", "gradebook.db", ".nbgrader.log",

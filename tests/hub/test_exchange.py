@@ -15,8 +15,9 @@ instructor's source, not typed here.
 from __future__ import annotations
 
 import csv
+import re
 
-from .conftest import ASSIGNMENT, EDITS, GRADER_TIMEOUT, code_points, points
+from .conftest import ASSIGNMENT, EDITS, GRADER_TIMEOUT, code_points, grade_id, points, source_notebook
 
 
 def _autograded(hub, student: str) -> str:
@@ -75,12 +76,31 @@ def test_an_edited_check_is_caught_by_its_checksum_and_a_deleted_one_is_put_back
     assert result["code_score"] == points("ex02-which-way-check")
 
 
+#: How nbgrader's feedback template (formgrader/templates/feedback/index.html.j2) writes the scores:
+#: `<h4>ex02_gradients (Score: 5.0 / 7.0)</h4>` for the notebook, then one line per graded cell,
+#: `<li><a href="#ex02-which-way-check">Test cell</a> (Score: 1.0 / 1.0)</li>`. Numbers are rounded to 2 places.
+NOTEBOOK_SCORE = re.compile(rf"<h4>{ASSIGNMENT} \(Score: ([\d.]+) / ([\d.]+)\)</h4>")
+CELL_SCORE = re.compile(r'<li><a href="#([^"]+)">[^<]+</a> \(Score: ([\d.]+) / ([\d.]+)\)</li>')
+
+
 def test_every_student_fetched_a_feedback_file_with_their_score(graded_class, hub):
+    graded = {grade_id(c): float(c["metadata"]["nbgrader"]["points"]) for c in source_notebook()["cells"]
+              if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    headings = {}
     for student, result in graded_class["scores"].items():
         found = list((hub.home(student) / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
         assert len(found) == 1, f"{student}: {found}"
         html = found[0].read_text()
-        assert f"Score: {result['score']:g}" in html.replace(".0 / ", " / ") or f"{result['score']:g}" in html, student
+        heading = NOTEBOOK_SCORE.findall(html)
+        assert len(heading) == 1, f"{student}: no single score heading in the feedback file"
+        score, out_of = map(float, heading[0])
+        assert (score, out_of) == (round(result["score"], 2), sum(graded.values())), (student, heading, result)
+        cells = {name: (float(got), float(most)) for name, got, most in CELL_SCORE.findall(html)}
+        assert cells == {name: (round(result["cells"][name] or 0, 2), most) for name, most in graded.items()}, (
+            student, cells, result["cells"])
+        headings[student] = heading[0]
+    # The five hand-ins earn different scores, so each file is that student's own feedback.
+    assert headings["dh-s01"] != headings["dh-s02"], headings
 
 
 def test_nbgrader_export_writes_the_grade_table(graded_class, hub):
