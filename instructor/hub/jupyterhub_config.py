@@ -35,7 +35,7 @@ c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings['proxy_api_port']
 c.JupyterHub.cleanup_servers = False
 c.JupyterHub.cleanup_proxy = False
 
-# -- who: the class's accounts, one shared password (SharedPasswordAuthenticator, JupyterHub 5+) ---
+# -- who: the class's accounts, one shared password (SharedPasswordAuthenticator, JupyterHub 5.3+) ---
 # A real course uses its university login (OAuthenticator) or, on a single server with Unix
 # accounts, PAM; a shared password keeps this hub self-contained.
 c.JupyterHub.authenticator_class = "shared-password"
