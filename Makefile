@@ -14,8 +14,8 @@ help:
 	@echo "make test           set up .venv with the test tools and run every test"
 	@echo "make test-browser   only the browser tests (needs /usr/bin/chromium)"
 	@echo "make bench          print the speed ratios (maths, widget redraws, notebooks)"
-	@echo "make bench-browser  slider → new plot latency in a real browser"
-	@echo "make bench-hub      a class of 1, 10, 20, 30 students dragging the slider on one JupyterHub (root)"
+	@echo "make bench-browser  key press → new plot, dragging, Run All against a floor, in a real browser"
+	@echo "make bench-hub      a class of 1, 10, 20, 30 students dragging the slider on one JupyterHub, then one in a busy loop (root)"
 	@echo "make hub            a JupyterHub with 3 students on http://127.0.0.1, as the tests use it"
 	@echo "make projector      the explorers as a clean app without code (Voilà), for a classroom screen"
 	@echo "make html           run the lessons and write a static, offline copy to site/"
@@ -73,7 +73,7 @@ bench-browser: $(VENV)/.test
 	$(BIN)/python bench/run_all.py
 
 bench-hub: $(VENV)/.test
-	$(BIN)/python bench/hub_load.py
+	$(BIN)/python bench/hub_load.py --busy
 
 hub: $(VENV)/.course
 	$(BIN)/python tools/class_hub.py

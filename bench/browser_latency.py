@@ -3,6 +3,7 @@
     python bench/browser_latency.py                 # JupyterLab, 60 key presses + 10 typed values
     python bench/browser_latency.py --ui voila      # the projector app
     python bench/browser_latency.py --presses 120
+    python bench/browser_latency.py --presses 3 --typed 2     # a quick check that it runs
 
 Opens notebooks/04_learning_rate.ipynb in JupyterLab (or the projector page in Voilà) in Debian's
 Chromium, runs it, then moves the η slider as a student does: arrow keys on the handle, and typing
@@ -11,7 +12,9 @@ the `load` event of the plot's new image (so it includes the kernel's retraining
 the PNG's trip over the websocket and the browser decoding it). Prints percentiles and, for
 comparison, the kernel-side update time of the same explorer measured in this process.
 
-Goal: median at most 150 ms. This is a measurement, not a test: it never fails on speed.
+Goal (issue 10): one key press to the new plot, median at most 100 ms. The goal is judged on the
+arrow-key presses alone; typed values (Enter in the box) are printed on a line of their own, for
+the record. This is a measurement, not a test: it never fails on speed.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import lab_browser as lb  # noqa: E402
 
-GOAL_MS = 150.0
+GOAL_MS = 100.0                 # issue 10: key press → new plot, median
+TYPED = ["0.01", "0.1", "1", "10", "0.003", "0.3", "3", "0.03", "5", "0.05"]
 
 # Page-side stopwatch: keydown on the slider (or its readout) starts it, the plot's next `load` stops it.
 STOPWATCH = """explorer => {
@@ -106,12 +110,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ui", choices=["lab", "notebook", "voila"], default="lab")
     parser.add_argument("--presses", type=int, default=60, help="arrow-key presses to time")
+    parser.add_argument("--typed", type=int, default=len(TYPED), choices=range(0, len(TYPED) + 1),
+                        metavar=f"0..{len(TYPED)}", help="typed values to time (printed, not judged)")
     args = parser.parse_args(argv)
+    if args.presses < 1:
+        parser.error("--presses must be at least 1")
     reason = lb.browser_unavailable()
     if reason:
         print(f"browser latency: skipped. {reason}")
         return 0
-    typed = ["0.01", "0.1", "1", "10", "0.003", "0.3", "3", "0.03", "5", "0.05"]
+    typed = TYPED[:args.typed]
 
     with tempfile.TemporaryDirectory(prefix="downhill-bench-") as tmp, lb.chromium() as browser:
         root = lb.copy_course(Path(tmp))
@@ -134,16 +142,16 @@ def main(argv=None) -> int:
             keys, typing = measure(page, explorer, args.presses, typed)
 
     kernel = kernel_side_ms()
-    both = keys + typing
     where = "notebooks/projector.ipynb in Voilà" if args.ui == "voila" else f"notebooks/04 in {args.ui}"
     print(f"\nSlider change → new plot image in Chromium (learning-rate explorer, {where})")
     print(summary("arrow key on the handle", keys))
-    print(summary("typed value + Enter", typing))
-    print(summary("all", both))
+    if typing:
+        print(summary("typed value + Enter", typing) + "   (not judged)")
     print(summary("kernel-side update only", kernel))
-    median = statistics.median(both)
-    verdict = "met" if median <= GOAL_MS else "NOT met"
-    print(f"goal: median ≤ {GOAL_MS:.0f} ms → {median:.1f} ms, goal {verdict}")
+    median = statistics.median(keys)
+    verdict = "met" if median <= GOAL_MS else "MISSED"
+    print(f"goal (issue 10): key press → new plot, median ≤ {GOAL_MS:.0f} ms → {median:.1f} ms over "
+          f"{len(keys)} presses: {verdict}")
     return 0
 
 

@@ -577,10 +577,49 @@ class Hub:
         return KernelClient(ws, self.token(name), kernel_id)
 
 
-# --- the kernel's websocket, as JupyterLab speaks it (Jupyter messaging over JSON) ----------------
+# --- the kernel's websocket, as JupyterLab speaks it -----------------------------------------------
+#
+# JupyterLab asks for the subprotocol "v1.kernel.websocket.jupyter.org"; jupyter_server (2.x) then
+# passes the kernel's ZMQ frames through as they are (connection/channels.py: serialize_msg_to_ws_v1,
+# deserialize_msg_from_ws_v1, session.send_raw): it signs what goes to the kernel but decodes and
+# re-encodes nothing. A client that asks for no subprotocol gets the legacy one, where the server
+# checks, JSON-decodes and re-encodes every message the kernel sends (and copies its buffers),
+# which costs the server more than a real page does.
+#
+# v1 framing, both ways (little-endian 64-bit integers):
+#   n, offsets[0..n-1], channel, header, parent_header, metadata, content, buffer 1, buffer 2, ...
+# with n = 6 + number of buffers, offsets[0] = 8 * (n + 1), each part from its offset to the next
+# (the last to the end of the frame); the four message parts are JSON.
+
+V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
+def encode_v1(msg: dict) -> bytes:
+    """A message as JupyterLab sends it over the v1 protocol (its serializeV1KernelWebsocketJupyterOrg)."""
+    parts = [msg["channel"].encode(), *(json.dumps(msg[key] if msg.get(key) is not None else {}).encode()
+                                        for key in ("header", "parent_header", "metadata", "content")),
+             *(bytes(b) for b in msg.get("buffers", []))]
+    offsets = [8 * (len(parts) + 2)]
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    head = struct.pack(f"<{len(offsets) + 1}Q", len(offsets), *offsets)
+    return b"".join([head, *parts])
+
+
+def decode_v1(frame: bytes) -> dict:
+    """A v1 frame from jupyter_server: channel, the four JSON parts, then the binary buffers."""
+    count = struct.unpack_from("<Q", frame)[0]
+    offsets = struct.unpack_from(f"<{count}Q", frame, 8)            # the last one is the frame's end
+    parts = [frame[offsets[i]:offsets[i + 1]] for i in range(count - 1)]
+    msg = {"channel": parts[0].decode()}
+    for key, part in zip(("header", "parent_header", "metadata", "content"), parts[1:5]):
+        msg[key] = json.loads(part) if part else {}
+    msg["buffers"] = parts[5:]
+    return msg
+
 
 def _decode(frame) -> dict:
-    """A websocket message from jupyter_server: JSON text, or binary = offsets + JSON + buffers."""
+    """A legacy-protocol message: JSON text, or binary = 32-bit offsets + JSON + buffers."""
     if isinstance(frame, str):
         msg = json.loads(frame)
         msg.setdefault("buffers", [])
@@ -595,8 +634,11 @@ def _decode(frame) -> dict:
 class KernelClient:
     """One kernel's websocket through the hub's proxy, driven with asyncio (tornado).
 
-    It remembers every widget model the kernel opened (`models`: comm id → state), so a caller can
-    find a control by its traits and send it a new value as the browser's widget manager does.
+    It speaks what JupyterLab speaks: it asks for the v1 subprotocol and frames every message as
+    JupyterLab does (`protocol` says what the server chose; None, the legacy JSON protocol, only
+    if the server refused v1). It remembers every widget model the kernel opened (`models`: comm
+    id → state), so a caller can find a control by its traits and send it a new value as the
+    browser's widget manager does.
     """
 
     def __init__(self, ws_url: str, token: str, kernel_id: str):
@@ -604,6 +646,7 @@ class KernelClient:
         self.session = uuid.uuid4().hex
         self.models: dict[str, dict] = {}
         self.statuses: list[str] = []
+        self.protocol: str | None = None
         self._waiters: list = []
         self._conn = None
         self._reader = None
@@ -615,7 +658,9 @@ class KernelClient:
         request = HTTPRequest(f"{self.ws_url}?session_id={self.session}",
                               headers={"Authorization": f"token {self.token}"})
         # Pings keep an idle connection open through the proxy, as JupyterLab's do.
-        self._conn = await websocket_connect(request, max_message_size=64 * 1024 * 1024, ping_interval=10)
+        self._conn = await websocket_connect(request, max_message_size=64 * 1024 * 1024, ping_interval=10,
+                                             subprotocols=[V1_PROTOCOL])
+        self.protocol = self._conn.selected_subprotocol
         self._reader = asyncio.ensure_future(self._read())
         return self
 
@@ -653,7 +698,7 @@ class KernelClient:
                     if not future.done():
                         future.set_exception(ConnectionError("the kernel's websocket closed"))
                 return
-            msg = _decode(frame)
+            msg = decode_v1(frame) if self.protocol == V1_PROTOCOL else _decode(frame)
             kind, content = msg["header"]["msg_type"], msg["content"]
             if kind == "status":
                 self.statuses.append(content.get("execution_state"))
@@ -676,7 +721,10 @@ class KernelClient:
         return future
 
     async def send(self, msg: dict) -> None:
-        await self._conn.write_message(json.dumps(msg))
+        if self.protocol == V1_PROTOCOL:
+            await self._conn.write_message(encode_v1(msg), binary=True)
+        else:
+            await self._conn.write_message(json.dumps(msg))
 
     async def execute(self, code: str, timeout: float = 300) -> dict:
         """Run `code`; returns the execute_reply content (status ok/error; ename, evalue on error)."""
