@@ -85,9 +85,10 @@ class TrainerExplorer(Explorer):
     NARROW_BELOW = 800              # CSS px
 
     def _layers(self):
-        # The names beside the bars change only when another weight moves into the top few: they get
-        # a layer of their own, under everything that changes with every step.
-        return [[self.ax_bars.yaxis],
+        # Layers, the slowest-changing first: the loss axis's steps and its log scale (each gets new
+        # limits now and then, in big jumps), the names beside the bars (when another weight moves
+        # into the top few), then everything that changes with every step. Nothing else changes.
+        return [[self.ax_loss.xaxis], [self.ax_loss.yaxis], [self.ax_bars.yaxis],
                 [self.loss_line, self.zero_marks, self.loss_dot, self.loss_title,
                  *self.ax_pred.images, *self.pred_texts, self.ax_pred.title,
                  *self.bars, *self.bar_texts, self.zero_line, self.bar_note]]
@@ -191,12 +192,13 @@ class TrainerExplorer(Explorer):
         self.loss_line.set_data(np.arange(k + 1), shown)
         self.zero_marks.set_data(np.flatnonzero(zero), shown[zero])
         self.loss_dot.set_data([k], [shown[-1]])
-        if limits != self._limits:          # new ticks: the background must be redrawn
+        if limits != self._limits:          # new ticks: redraw that axis and everything above it
             ax.set_xlim(*limits[0])
             ax.set_ylim(*limits[1])
             ax.yaxis.set_major_locator(mpl.ticker.LogLocator(numticks=8))
+            old = self._limits
+            self.live.invalidate(0 if old is None or old[0] != limits[0] else 1)
             self._limits = limits
-            self.live.invalidate()
         if self.diverged:
             self.loss_title.set_text(f"Loss exploded at step {k}")
         elif k == 0:
@@ -227,7 +229,7 @@ class TrainerExplorer(Explorer):
         if labels != self._bar_labels:
             self.ax_bars.set_yticks(self.ax_bars.get_yticks(), labels)
             self._bar_labels = labels
-            self.live.invalidate(0)
+            self.live.invalidate(2)
         limit = 2.0 * biggest if biggest > 0 else 1.0
         self.ax_bars.set_xlim(-limit, limit)
         self.bar_note.set_text("" if biggest > 0 else "No weight has moved yet:\npress Step")
