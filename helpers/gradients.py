@@ -22,7 +22,9 @@ def _backprop(params: dict, x: np.ndarray, y: np.ndarray, passed=None) -> dict:
     dy = (2.0 / y.size) * (y_hat - y)            # ∂L/∂y_hat
     dz = (dy @ params["W2"]) * (z > 0)           # ∂L/∂z: back through W2, then the ReLU gate
     if x.ndim == 1:
-        return {"W1": np.outer(dz, x), "b1": dz, "W2": np.outer(dy, h), "b2": dy}
+        # outer products dz xᵀ and dy hᵀ, by broadcasting (a column times a row; np.outer does
+        # the same with more overhead per call)
+        return {"W1": dz[:, None] * x, "b1": dz, "W2": dy[:, None] * h, "b2": dy}
     return {"W1": dz.T @ x, "b1": dz.sum(axis=0), "W2": dy.T @ h, "b2": dy.sum(axis=0)}
 
 
