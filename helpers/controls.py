@@ -77,10 +77,12 @@ else:
 
 
 class _Drawn:
-    """on_change(callback): call back with the new value, then tell the browser it may send the next."""
+    """on_change(callback): tell the browser the kernel has started on the new value (it may send
+    the one after, to wait here), call back with it, then tell the browser it is drawn."""
 
     def on_change(self, callback) -> None:
         def changed(change):
+            self.send({"event": "started", "value": change["new"]})
             try:
                 callback(change["new"])
             finally:

@@ -42,7 +42,7 @@ def test_an_option_slider_takes_only_its_options():
         slider.value = 0.2
 
 
-def test_on_change_confirms_each_value_after_the_callback_even_when_it_fails():
+def test_on_change_announces_each_value_before_and_confirms_it_after_the_callback_even_when_it_fails():
     slider = controls.Slider(0.5, label="x", name="x value")
     sent, seen = [], []
     slider.send = lambda content, buffers=None: sent.append(content)
@@ -57,7 +57,8 @@ def test_on_change_confirms_each_value_after_the_callback_even_when_it_fails():
     with pytest.raises(RuntimeError):
         slider.value = 0.9
     assert seen == [0.6, 0.9]
-    assert sent == [{"event": "drawn", "value": 0.6}, {"event": "drawn", "value": 0.9}]
+    assert sent == [{"event": "started", "value": 0.6}, {"event": "drawn", "value": 0.6},
+                    {"event": "started", "value": 0.9}, {"event": "drawn", "value": 0.9}]
 
 
 def test_a_menu_refuses_what_it_does_not_offer():

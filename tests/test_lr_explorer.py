@@ -202,17 +202,19 @@ def test_the_alt_text_counts_rises_by_the_verdicts_own_rule_at_every_slider_posi
     assert checked > 60
 
 def test_each_drawn_value_is_confirmed_to_the_browser_after_its_picture():
-    """The browser sends the next dragged η only after this message: it must come after the new
-    picture (and for every value), or dragging would stall or show stale frames."""
+    """The browser sends the next dragged η when the kernel has started on the last one, and retires
+    a value when it is drawn: "started" must come before the new picture and "drawn" after it (and
+    for every value), or dragging would stall or show stale frames."""
     fresh = LearningRateExplorer()
     events = []
     fresh.plot.observe(lambda c: events.append(("picture", fresh.slider.value)), names="value")
     fresh.verdict_html.observe(lambda c: events.append(("words", fresh.slider.value)), names="html")
-    fresh.slider.send = lambda content, buffers=None: events.append(("drawn", content["value"]))
+    fresh.slider.send = lambda content, buffers=None: events.append((content["event"], content["value"]))
     for lr in (0.2, 0.5, 0.2):
         fresh.slider.value = lr
     # the words never run ahead of the picture they describe
-    assert events == [(what, lr) for lr in (0.2, 0.5, 0.2) for what in ("picture", "words", "drawn")]
+    assert events == [(what, lr) for lr in (0.2, 0.5, 0.2)
+                      for what in ("started", "picture", "words", "drawn")]
 
 
 def test_a_narrow_output_gets_a_stacked_figure_with_readable_text():

@@ -8,9 +8,9 @@
 // Two things every control here does:
 // * data-lm-suppress-shortcuts on its root: JupyterLab's (Lumino's) documented switch that keeps
 //   notebook shortcuts (Up/Down move cells, A/B insert cells) away from keys pressed inside it;
-// * at most one value in flight: a control sends the newest value, and the next one only when
-//   the kernel says it has drawn the previous one (a "drawn" message), always ending on the
-//   last value. Dragging never builds a backlog, and frames never go back to an older value.
+// * at most two values in flight (see `coalescer`): a control sends the newest value when the
+//   kernel has started drawing the previous one (a "started" message), always ending on the last
+//   value. Dragging never builds a backlog, and frames never go back to an older value.
 
 let counter = 0;
 const uid = (what) => `downhill-${what}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
@@ -31,34 +31,46 @@ export function format(value, digits) {
   return text.replace(/e([+-])(\d)$/, "e$10$2");
 }
 
-// Sends model values one at a time: `request(v)` queues v; the kernel's {event: "drawn"} message
-// releases the next. A lost reply (a kernel that died mid-draw) stops blocking after `patience` ms.
+// Sends model values in order, at most two at a time: `request(v)` makes v the next value to send,
+// replacing an older one not sent yet. A value goes out when none is in flight, or when the kernel
+// has started drawing the one in flight ({event: "started"}): the next value then waits in the
+// kernel while it draws, so the picture follows the hand at the kernel's own pace rather than one
+// round trip per frame. At most one value ever waits in the kernel, newer ones are coalesced here,
+// and frames never go back. {event: "drawn"} retires the oldest value in flight. A lost reply (a
+// kernel that died mid-draw) stops blocking after `patience` ms.
 function coalescer(model, trait, patience = 4000) {
-  let inflight = false, queued = undefined, timer = null;
-  const send = (value) => {
-    inflight = true;
+  let flight = [];                     // the values sent and not drawn yet, oldest first: {started}
+  let queued = undefined, timer = null;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = flight.length ? setTimeout(() => { flight = []; pump(); }, patience) : null;
+  };
+  const pump = () => {
+    if (queued === undefined) return;
+    if (!(flight.length === 0 || (flight.length === 1 && flight[0].started))) return;
+    const value = queued;
+    queued = undefined;
+    if (value === model.get(trait)) return;         // the kernel has it (or has it coming) already
+    flight.push({ started: false });
     model.set(trait, value);
     model.save_changes();
-    clearTimeout(timer);
-    timer = setTimeout(done, patience);
+    arm();
   };
-  const done = () => {
-    inflight = false;
-    clearTimeout(timer);
-    if (queued !== undefined) {
-      const next = queued;
-      queued = undefined;
-      if (next !== model.get(trait)) send(next); else done();
-    }
+  const onMessage = (msg) => {
+    if (!msg) return;
+    if (msg.event === "started") {
+      const first = flight.find((f) => !f.started);
+      if (first) first.started = true;
+    } else if (msg.event === "drawn") {
+      flight.shift();
+      arm();
+    } else return;
+    pump();
   };
-  const onMessage = (msg) => { if (msg && msg.event === "drawn") done(); };
   model.on("msg:custom", onMessage);
   return {
-    request(value) {
-      if (inflight) { queued = value; return; }
-      if (value !== model.get(trait)) send(value);
-    },
-    get busy() { return inflight; },
+    request(value) { queued = value; pump(); },
+    get busy() { return flight.length > 0 || queued !== undefined; },
     stop() { clearTimeout(timer); model.off("msg:custom", onMessage); },
   };
 }
