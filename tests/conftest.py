@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from ipc_kernels import IPCKernelManager  # noqa: E402  (kernels on Unix sockets: no port races)
 NOTEBOOKS = ROOT / "notebooks"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
@@ -29,6 +33,7 @@ def execute_notebook(path: Path, timeout: int = 300):
         env_backend = os.environ.pop("MPLBACKEND", None)
         try:
             client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                    kernel_manager_class=IPCKernelManager,
                                     resources={"metadata": {"path": str(path.parent)}})
             client.execute()
         finally:

@@ -17,6 +17,7 @@ import matplotlib as mpl
 import nbformat
 import numpy as np
 import pytest
+from conftest import IPCKernelManager
 
 import helpers as h
 from helpers import checks
@@ -640,7 +641,7 @@ def kernel_runs() -> dict:
     for _, answer, _ in STEPS:
         cells += [answer, CHECK]
     nb.cells = [nbformat.v4.new_code_cell(source, metadata={"tags": ["raises-exception"]}) for source in cells]
-    NotebookClient(nb, timeout=120, kernel_name="python3",
+    NotebookClient(nb, timeout=120, kernel_name="python3", kernel_manager_class=IPCKernelManager,
                    resources={"metadata": {"path": str(ROOT / "notebooks" / "exercises")}}).execute()
     return {name: nb.cells[2 + 2 * i].outputs for i, (name, _, _) in enumerate(STEPS)}
 
@@ -694,7 +695,7 @@ def first_runs() -> list:
         nbformat.v4.new_code_cell("checks.check_descend(descend)"),
     ])
     with pytest.raises(CellExecutionError):
-        NotebookClient(nb, timeout=120, kernel_name="python3",
+        NotebookClient(nb, timeout=120, kernel_name="python3", kernel_manager_class=IPCKernelManager,
                        resources={"metadata": {"path": str(ROOT / "notebooks" / "exercises")}}).execute()
     return [cell.outputs for cell in nb.cells]
 
@@ -744,7 +745,8 @@ def test_an_unfinished_stub_shows_its_traceback_without_ansi_colours():
                nbformat.v4.new_code_cell("from helpers import checks"),
                nbformat.v4.new_code_cell("raise NotImplementedError('after')")],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    NotebookClient(nb, allow_errors=True, kernel_name="python3").execute()
+    NotebookClient(nb, allow_errors=True, kernel_name="python3",
+                   kernel_manager_class=IPCKernelManager).execute()
     before, after = (nb.cells[i].outputs[0]["traceback"] for i in (0, 2))
     assert any("\x1b[" in line for line in before), "the kernel gave no colours to remove: the test proves nothing"
     assert not any("\x1b[" in line for line in after), after

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import IPCKernelManager
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "notebooks" / "exercises"
@@ -256,6 +257,7 @@ def _execute_allowing_errors(path: Path):
     backend = os.environ.pop("MPLBACKEND", None)
     try:
         NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                       kernel_manager_class=IPCKernelManager,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
         if backend is not None:

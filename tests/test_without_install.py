@@ -49,9 +49,12 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-path, out = sys.argv[1], sys.argv[2]
+path, out, tools = sys.argv[1], sys.argv[2], sys.argv[3]
+sys.path.insert(0, tools)
+from ipc_kernels import IPCKernelManager  # the repository's tools/, not the course
+
 nb = nbformat.read(path, as_version=4)
-client = NotebookClient(nb, timeout=600, kernel_name="python3",
+client = NotebookClient(nb, timeout=600, kernel_name="python3", kernel_manager_class=IPCKernelManager,
                         resources={"metadata": {"path": str(__import__("pathlib").Path(path).parent)}})
 stopped = None
 try:
@@ -108,7 +111,7 @@ def bare_kernel(tmp_path_factory) -> dict:
 
 def _execute(path: Path, bare_kernel) -> dict:
     out = bare_kernel["root"] / f"{path.parent.name}-{path.stem}.json"
-    _run([PYTHON, "-I", "-c", RUNNER, path, out], env=bare_kernel["env"], cwd=bare_kernel["root"])
+    _run([PYTHON, "-I", "-c", RUNNER, path, out, ROOT / "tools"], env=bare_kernel["env"], cwd=bare_kernel["root"])
     return json.loads(out.read_text())
 
 

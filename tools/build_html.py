@@ -35,6 +35,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from ipc_kernels import IPCKernelManager  # kernels on Unix sockets (tools/ipc_kernels.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SITE = ROOT / "site"
@@ -145,6 +147,7 @@ def execute(path: Path, timeout: int = 600):
     saved = os.environ.pop("MPLBACKEND", None)        # inline figures, as in a notebook app
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
+                       kernel_manager_class=IPCKernelManager,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
         if saved is not None:
