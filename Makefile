@@ -54,12 +54,8 @@ $(VENV)/.projector: pyproject.toml | $(BIN)/python
 lab: $(VENV)/.course
 	$(BIN)/jupyter lab --port $(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
-# pytest-xdist spreads the tests over every core; the browser tests, the class hub and the
-# tests that build an environment each stay together on one worker (tests/conftest.py).
-PARALLEL ?= -n auto --dist loadgroup
-
 test: $(VENV)/.test $(AXE)
-	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.test $(AXE)
 	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)

@@ -65,25 +65,3 @@ def cell_text(nb) -> str:
                     value = value if isinstance(value, str) else "".join(value)
                     parts.append(re.sub(r'src="data:image/[a-z+]+;base64,[^"]*"', 'src="data:…"', value))
     return "\n".join(parts)
-
-
-
-
-# --- running the suite on several cores (pytest-xdist, `make test` uses `-n auto --dist loadgroup`) ---
-#
-# Tests that share a server or an environment built on disk stay on one worker, as one group:
-# the browser tests (one JupyterLab and one Chromium per worker), the class hub (Unix accounts,
-# one hub), and the two test files that build a virtual environment in the repository
-# (.venv-bare, .venv-grading). Every other test goes wherever a core is free.
-_GROUPS = {"browser": "browser", "hub": "hub", "test_without_install.py": "venv-bare",
-           "test_nbgrader.py": "venv-grading"}
-
-
-def pytest_collection_modifyitems(config, items):
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        parts = Path(item.path).relative_to(ROOT / "tests").parts
-        group = _GROUPS.get(parts[0])
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
