@@ -18,6 +18,17 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
 
+#: One temporary folder per process for the kernels' folders, removed when the process ends.
+_kernels: tempfile.TemporaryDirectory | None = None
+
+
+def _new_folder() -> str:
+    global _kernels
+    if _kernels is None:
+        _kernels = tempfile.TemporaryDirectory(prefix="downhill-kernels-")
+    return tempfile.mkdtemp(dir=_kernels.name)
+
+
 class IPCKernelManager(AsyncKernelManager):
     """An AsyncKernelManager whose kernel listens on Unix sockets in a new temporary folder."""
 
@@ -28,4 +39,4 @@ class IPCKernelManager(AsyncKernelManager):
     @default("ip")
     def _ip_default(self) -> str:
         # the sockets are <folder>/kernel-1 … kernel-5 (short enough for a socket's 107 characters)
-        return os.path.join(tempfile.mkdtemp(prefix="downhill-kernel-"), "kernel")
+        return os.path.join(_new_folder(), "kernel")
