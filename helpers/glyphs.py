@@ -24,11 +24,12 @@ import math
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import fontManager
+from matplotlib import ft2font
 from matplotlib.ft2font import FT2Font
 
 #: The FT2Font methods the cache needs (matplotlib 3.11 and later).
 AVAILABLE = all(hasattr(FT2Font, name) for name in ("_layout", "_set_transform", "_render_glyph")) \
-    and hasattr(RendererAgg, "_draw_text_glyphs_and_boxes")
+    and hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and hasattr(ft2font, "RenderMode")
 
 #: Forget everything when a cache grows past this many entries (a few MB at most).
 LIMIT = 20_000
@@ -50,8 +51,6 @@ class GlyphCachingRenderer(RendererAgg):
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath:
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-        from matplotlib.ft2font import RenderMode
-
         flags = get_hinting_flag()
         size = prop.get_size_in_points()
         features = mtext.get_fontfeatures() if mtext is not None else None
@@ -79,7 +78,7 @@ class GlyphCachingRenderer(RendererAgg):
                 font._set_transform((0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int),
                                     [gx & 63, gy & 63])
                 bitmap = font._render_glyph(glyph, flags,
-                                            RenderMode.NORMAL if antialiased else RenderMode.MONO)
+                                            ft2font.RenderMode.NORMAL if antialiased else ft2font.RenderMode.MONO)
                 buffer = np.array(bitmap.buffer)              # a copy: FreeType reuses its own
                 if not antialiased:
                     buffer *= 0xff
