@@ -24,7 +24,7 @@ import math
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import fontManager
-from matplotlib import ft2font
+from matplotlib import ft2font, rcParams
 from matplotlib.ft2font import FT2Font
 
 #: The FT2Font methods the cache needs (matplotlib 3.11 and later).
@@ -35,6 +35,9 @@ AVAILABLE = all(hasattr(FT2Font, name) for name in ("_layout", "_set_transform",
 LIMIT = 20_000
 
 _layouts: dict = {}     # (string, font files, size, dpi, flags, features, language) -> [(font, glyph, dx, dy)]
+_files: dict = {}       # (font properties, family lists) -> the font files that draw them (first, then fallbacks)
+#: The rcParams a generic family ("sans-serif") is looked up in: part of the font files' key.
+_FAMILY_LISTS = ("font.family", "font.sans-serif", "font.serif", "font.monospace", "font.cursive", "font.fantasy")
 _bitmaps: dict = {}     # (font file, size, dpi, glyph, x % 64, y % 64, angle, antialiased, flags) -> (bitmap, left, top)
 
 
@@ -55,7 +58,10 @@ class GlyphCachingRenderer(RendererAgg):
         size = prop.get_size_in_points()
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
-        files = tuple(fontManager._find_fonts_by_props(prop))
+        fkey = (prop, *(rcParams[name] and tuple(rcParams[name]) for name in _FAMILY_LISTS))
+        files = _files.get(fkey)
+        if files is None:
+            files = _remember(_files, (prop.copy(), *fkey[1:]), tuple(fontManager._find_fonts_by_props(prop)))
         key = (s, files, size, self.dpi, flags, None if features is None else tuple(features), language)
         glyphs = _layouts.get(key)
         if glyphs is None:

@@ -7,6 +7,7 @@ they never compute gradients and never print.
 from __future__ import annotations
 
 import functools
+import re
 
 import matplotlib as mpl
 import matplotlib.collections
@@ -57,6 +58,43 @@ STYLE = {
     "ytick.labelsize": 12,
     "image.cmap": "cividis",
 }
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def plain_power(label: str) -> str:
+    """A log-axis label from mathtext to plain text: "$\\mathdefault{2\\times10^{-1}}$" -> "2×10⁻¹".
+
+    Labels that are not of that form come back unchanged.
+    """
+    inner = re.fullmatch(r"\$\\mathdefault\{(.*)\}\$", label)
+    if inner is None:
+        return label
+    text = inner.group(1).replace("\\times", "×")
+    text = re.sub(r"\^\{(-?\d+)\}", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
+    return label if "\\" in text or "{" in text else text.replace("-", "−")
+
+
+class PowersOfTen(mpl.ticker.LogFormatterSciNotation):
+    """Log-axis tick labels as plain text (10⁻³, 2×10⁻¹), the same labels matplotlib would write.
+
+    Matplotlib writes them in mathtext, which it parses and typesets label by label: most of the
+    time a figure with a log axis took to draw. DejaVu Sans has every superscript glyph needed.
+    """
+
+    def __call__(self, x, pos=None):
+        return plain_power(super().__call__(x, pos))
+
+
+def log_scale(ax, axis: str = "y") -> None:
+    """Put `ax`'s "x" or "y" axis on a log scale, labelled in plain text (see `PowersOfTen`)."""
+    if axis not in ("x", "y"):
+        raise ValueError(f'axis must be "x" or "y"; got {axis!r}')
+    getattr(ax, f"set_{axis}scale")("log")
+    target = getattr(ax, f"{axis}axis")
+    target.set_major_formatter(PowersOfTen())
+    target.set_minor_formatter(PowersOfTen(labelOnlyBase=False))
 
 
 def use_style() -> None:
@@ -264,7 +302,7 @@ def plot_losses(ax, losses, label: str | None = None, color=None, log: bool = Tr
         low, high = ax.get_ylim()
         ax.set_ylim(min(low, floor / 3), high)
     if log:
-        ax.set_yscale("log")
+        log_scale(ax, "y")
     ax.set_xlabel("step")
     ax.set_ylabel("loss (MSE)")
     describe(line, (f"{label}: " if label else "") + "the loss " + loss_words(losses))
@@ -390,14 +428,18 @@ def cost_figure(sizes, wiggle_passes, backprop_passes, wiggle_seconds, backprop_
                              (sizes, wiggle_passes, backprop_passes, wiggle_seconds, backprop_seconds))
     fig, (ax_count, ax_time) = plt.subplots(1, 2, figsize=(14, 5.2))
     blue, orange = PALETTE["blue"], PALETTE["orange"]
-    ax_count.loglog(sizes, wp, "o-", color=orange, label="wiggling: 2 per parameter")
-    ax_count.loglog(sizes, bp, "s-", color=blue, label="backprop: always 1")
+    ax_count.plot(sizes, wp, "o-", color=orange, label="wiggling: 2 per parameter")
+    ax_count.plot(sizes, bp, "s-", color=blue, label="backprop: always 1")
     ax_count.set_xlabel("number of parameters")
     ax_count.set_ylabel("forward passes per gradient")
     ax_count.set_title("Passes: wiggling grows with the network")
     ax_count.legend(loc="center right")
-    ax_time.loglog(sizes, ws, "o-", color=orange, label="wiggling (h.numerical_gradient)")
-    ax_time.loglog(sizes, bs, "s-", color=blue, label="backprop (h.backprop)")
+    ax_time.plot(sizes, ws, "o-", color=orange, label="wiggling (h.numerical_gradient)")
+    ax_time.plot(sizes, bs, "s-", color=blue, label="backprop (h.backprop)")
+    for ax in (ax_count, ax_time):      # each axis spans decades: the powers of ten mark it, and
+        for axis in "xy":                 # minor ticks (8 a decade) would double the drawing time
+            log_scale(ax, axis)
+            getattr(ax, f"{axis}axis").set_minor_locator(mpl.ticker.NullLocator())
     ax_time.set_xlabel("number of parameters")
     ax_time.set_ylabel("seconds per gradient (measured)")
     faster = int(np.sum(bs < ws))

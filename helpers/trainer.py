@@ -86,12 +86,13 @@ class TrainerExplorer(Explorer):
 
     def _layers(self):
         # Layers, the slowest-changing first: the loss axis's steps and its log scale (each gets new
-        # limits now and then, in big jumps), the names beside the bars (when another weight moves
-        # into the top few), then everything that changes with every step. Nothing else changes.
-        return [[self.ax_loss.xaxis], [self.ax_loss.yaxis], [self.ax_bars.yaxis],
+        # limits now and then, in big jumps), then everything that changes with every step,
+        # the names beside the bars included (plain texts: far cheaper to draw than an axis's
+        # tick labels, and they change often). Nothing else changes.
+        return [[self.ax_loss.xaxis], [self.ax_loss.yaxis],
                 [self.loss_line, self.zero_marks, self.loss_dot, self.loss_title,
                  *self.ax_pred.images, *self.pred_texts, self.ax_pred.title,
-                 *self.bars, *self.bar_texts, self.zero_line, self.bar_note]]
+                 *self.bars, *self.bar_texts, *self.bar_names, self.zero_line, self.bar_note]]
 
     # -- the math: one press of a button -------------------------------------------------------
 
@@ -127,7 +128,6 @@ class TrainerExplorer(Explorer):
         layout = self.layout
         self.fig = new_figure(layout.width, layout.height, layout.dpi)
         self._limits = None                           # a new figure's axes need their limits
-        self._bar_labels = None                       # ...and the names beside its bars
         with mpl.rc_context(STYLE):
             if layout.narrow:
                 grid = self.fig.add_gridspec(3, 2, height_ratios=[1.6, 1.0, 1.4])
@@ -166,9 +166,16 @@ class TrainerExplorer(Explorer):
             rows = np.arange(self.top)[::-1]          # the biggest mover on top
             self.bars = ax.barh(rows, np.zeros(self.top), height=0.7, color=PALETTE["orange"])
             self.bar_texts = [ax.text(0, row, "", va="center", fontsize=13) for row in rows]
-            ax.set_yticks(rows, ["W1[0,0]"] * self.top)   # the widest label, so the layout leaves room
+            # each number 4 pt past its bar's end: right of a bar that grew right, left of one that grew left
+            self._past_bar_end = {right: ax.transData + mpl.transforms.ScaledTranslation(
+                (4 if right else -4) / 72, 0, self.fig.dpi_scale_trans) for right in (True, False)}
+            # the weights' names, left of the axis; the widest name, so the layout leaves room
+            left_of_axis = (mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
+                            + mpl.transforms.ScaledTranslation(-5 / 72, 0, self.fig.dpi_scale_trans))
+            self.bar_names = [ax.text(0, row, "W1[0,0]", transform=left_of_axis, ha="right", va="center",
+                                      fontsize=13) for row in rows]
+            ax.set_yticks([])
             ax.set_xticks([])                              # each bar carries its number instead
-            ax.tick_params(axis="y", length=0, labelsize=13)
             self.zero_line = ax.axvline(0, color=PALETTE["black"], linewidth=1)
             ax.grid(False)
             ax.set_xlabel("change since step 0")
@@ -216,20 +223,16 @@ class TrainerExplorer(Explorer):
         change = np.nan_to_num(theta - self._theta0, nan=0.0, posinf=1e300, neginf=-1e300)
         order = np.argsort(-np.abs(change), kind="stable")[: self.top]
         biggest = float(np.abs(change[order[0]]))
-        labels = []
-        for bar, text, i in zip(self.bars, self.bar_texts, order):
+        for bar, text, name, i in zip(self.bars, self.bar_texts, self.bar_names, order):
             value = float(change[i]) if biggest > 0 else 0.0
             bar.set_width(value)
             bar.set_visible(value != 0)
             bar.set_color(PALETTE["orange"] if value >= 0 else PALETTE["blue"])
-            text.set_text(f" {short_number(value, signed=True)} " if value != 0 else "")
+            text.set_text(short_number(value, signed=True) if value != 0 else "")
             text.set_x(value)
+            text.set_transform(self._past_bar_end[value >= 0])
             text.set_horizontalalignment("left" if value >= 0 else "right")
-            labels.append(self.labels[i] if biggest > 0 else "")
-        if labels != self._bar_labels:
-            self.ax_bars.set_yticks(self.ax_bars.get_yticks(), labels)
-            self._bar_labels = labels
-            self.live.invalidate(2)
+            name.set_text(self.labels[i] if biggest > 0 else "")
         limit = 2.0 * biggest if biggest > 0 else 1.0
         self.ax_bars.set_xlim(-limit, limit)
         self.bar_note.set_text("" if biggest > 0 else "No weight has moved yet:\npress Step")

@@ -102,7 +102,7 @@ def test_bar_chart_names_the_weights_that_moved_most(trainer):
     x, y = h.example()
     moved = 0.1 * np.abs(h.flatten(h.numerical_gradient(params, x, y)))   # |change| after one step
     trainer.step_button.click()
-    labels = [t.get_text() for t in trainer.ax_bars.get_yticklabels()]
+    labels = [t.get_text() for t in trainer.bar_names]
     names = h.param_labels(params)
     assert len(labels) == 6 and all(label in names for label in labels)
     shown = sorted((moved[names.index(label)] for label in labels), reverse=True)
