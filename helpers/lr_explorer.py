@@ -21,7 +21,7 @@ from .plots import PALETTE, STYLE, TEXT_ON_WHITE, draw_image, plot_losses, updat
 from .trainer import short_number
 from .training import EXPLODED, steps_that_rose, train, verdict
 from .validate import check_lr, check_steps, check_x, check_y
-from .widgets import Explorer, new_figure
+from .widgets import WIDE, Explorer, new_figure
 
 #: The slider's range, as powers of ten: η from 10⁻³ = 0.001 to 10¹ = 10.
 LOG_MIN, LOG_MAX = -3, 1
@@ -103,7 +103,7 @@ class LearningRateExplorer(Explorer):
         self.widget.add_class("downhill-lr-explorer")
         self.slider.on_change(lambda value: self.update())
 
-    SIZE = (10.5, 4.8)              # inches: loss curve | prediction over target
+    SIZE = (WIDE, 4.8)              # inches: loss curve | prediction over target
     NARROW_SIZE = (7.0, 7.4)        # loss curve on top, prediction beside target below
     NARROW_BELOW = 760              # CSS px
 

@@ -21,7 +21,7 @@ from .alt import numbers
 from .plots import PALETTE, STYLE, ZERO_LABEL, draw_image, plot_losses, update_image
 from .training import exploded, steps_that_rose, train
 from .validate import PARAM_NAMES, check_lr, check_x, check_y
-from .widgets import Explorer, new_figure
+from .widgets import WIDE, Explorer, new_figure
 
 #: The lowest loss axis the layout leaves room for (its tick labels are the widest).
 DEEPEST = 1e-300
@@ -80,9 +80,9 @@ class TrainerExplorer(Explorer):
         self._start([buttons])
         self.widget.add_class("downhill-trainer")
 
-    SIZE = (11.0, 4.8)              # inches: loss | prediction over target | weights that moved
+    SIZE = (WIDE, 4.8)              # inches: loss | prediction over target | weights that moved
     NARROW_SIZE = (7.0, 10.0)       # loss on top, prediction beside target, then the weights
-    NARROW_BELOW = 800              # CSS px
+    NARROW_BELOW = 846              # CSS px: its side-by-side panels need their whole WIDE 9.4 in
 
     def _layers(self):
         # Layers, the slowest-changing first: the loss axis's steps and its log scale (each gets new
@@ -179,7 +179,7 @@ class TrainerExplorer(Explorer):
             self.zero_line = ax.axvline(0, color=PALETTE["black"], linewidth=1)
             ax.grid(False)
             ax.set_xlabel("change since step 0")
-            ax.set_title(f"{self.top} weights that moved most")
+            ax.set_title("Weights that moved most", loc="right")   # over the names too: it is wider than the bars
             self.bar_note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
                                     fontsize=14, color="0.35", zorder=5,
                                     bbox=dict(facecolor="white", edgecolor="none", pad=6))
@@ -233,7 +233,7 @@ class TrainerExplorer(Explorer):
             text.set_transform(self._past_bar_end[value >= 0])
             text.set_horizontalalignment("left" if value >= 0 else "right")
             name.set_text(self.labels[i] if biggest > 0 else "")
-        limit = 2.0 * biggest if biggest > 0 else 1.0
+        limit = 2.6 * biggest if biggest > 0 else 1.0     # room past the longest bar for its number
         self.ax_bars.set_xlim(-limit, limit)
         self.bar_note.set_text("" if biggest > 0 else "No weight has moved yet:\npress Step")
         self.zero_line.set_visible(biggest > 0)             # the note sits where the line would be

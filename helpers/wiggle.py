@@ -23,7 +23,7 @@ from .landscape import gradient_of, loss_along, loss_slice, tangent, value_of
 from .network import copy_params, loss, nudged, param_labels, parse_label
 from . import controls
 from .plots import PALETTE, STYLE, TEXT_ON_WHITE
-from .widgets import Explorer, freeze_layout, new_figure, styled_subplots
+from .widgets import WIDE, Explorer, freeze_layout, new_figure, styled_subplots
 
 #: The nudges the right-hand panel compares, biggest first.
 NUDGES = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001)
@@ -113,9 +113,9 @@ class WiggleExplorer(Explorer):
         self.nudge.on_change(lambda value: self._on_change({"owner": self.nudge}))
         self.widget.add_class("downhill-wiggle")
 
-    SIZE = (11.0, 5.0)              # inches: loss along the parameter | Δloss / nudge
+    SIZE = (WIDE, 5.0)              # inches: loss along the parameter | Δloss / nudge
     NARROW_SIZE = (7.0, 9.6)        # the two panels stacked
-    NARROW_BELOW = 800              # CSS px
+    NARROW_BELOW = 846              # CSS px: its side-by-side panels need their whole WIDE 9.4 in
 
     def _layers(self):
         # Layer 0 changes with the parameter (axes, curve, tangent), layer 1 with the nudge.
@@ -190,7 +190,8 @@ class WiggleExplorer(Explorer):
                             loc="outside lower center", ncol=1, fontsize=12)
         else:
             self.fig.legend(handles=[self.curve, self.tangent_line, self.secant_line], loc="lower left",
-                            ncol=3, fontsize=12, bbox_to_anchor=(0.01, 0.0))
+                            ncol=3, fontsize=12, bbox_to_anchor=(0.0, 0.0), handlelength=1.6,
+                            handletextpad=0.5, columnspacing=1.2)     # one row in 9.4 inches
 
         est = self.ax_est
         est.set_xscale("log")

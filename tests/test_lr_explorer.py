@@ -219,7 +219,7 @@ def test_each_drawn_value_is_confirmed_to_the_browser_after_its_picture():
 
 def test_a_narrow_output_gets_a_stacked_figure_with_readable_text():
     fresh = LearningRateExplorer()
-    assert not fresh.layout.narrow and fresh.layout.css_width == 945
+    assert not fresh.layout.narrow and fresh.layout.css_width == 846       # 9.4 in × 90 CSS px
     fresh.slider.value = 1.0
     fresh.plot.width, fresh.plot.pixel_ratio = 468, 2.0        # what the browser reports
     layout = fresh.layout
