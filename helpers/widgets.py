@@ -74,8 +74,9 @@ def freeze_layout(fig: Figure) -> None:
     """Lay the figure out once (its layout engine), then pin every position for fast redraws.
 
     Axis labels and titles are pinned too, so a redraw does not measure tick labels to place them.
+    The layout is computed in a draw that measures but paints nothing (the first refresh paints).
     """
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     with mpl.rc_context(_PINNED):
         fig.set_layout_engine(None)
         for ax in fig.axes:

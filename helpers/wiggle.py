@@ -115,7 +115,7 @@ class WiggleExplorer(Explorer):
 
     SIZE = (WIDE, 5.0)              # inches: loss along the parameter | Δloss / nudge
     NARROW_SIZE = (7.0, 9.6)        # the two panels stacked
-    NARROW_BELOW = 846              # CSS px: its side-by-side panels need their whole WIDE 9.4 in
+    NARROW_BELOW = 830              # CSS px: below it, its title reaches the tick labels
 
     def _layers(self):
         # Layer 0 changes with the parameter (axes, curve, tangent), layer 1 with the nudge.
@@ -190,8 +190,8 @@ class WiggleExplorer(Explorer):
                             loc="outside lower center", ncol=1, fontsize=12)
         else:
             self.fig.legend(handles=[self.curve, self.tangent_line, self.secant_line], loc="lower left",
-                            ncol=3, fontsize=12, bbox_to_anchor=(0.0, 0.0), handlelength=1.6,
-                            handletextpad=0.5, columnspacing=1.2)     # one row in 9.4 inches
+                            ncol=3, fontsize=11, bbox_to_anchor=(0.0, 0.0), handlelength=1.6,
+                            handletextpad=0.5, columnspacing=1.2)     # one row down to 8.9 inches
 
         est = self.ax_est
         est.set_xscale("log")
