@@ -86,13 +86,13 @@ class TrainerExplorer(Explorer):
 
     def _layers(self):
         # Layers, the slowest-changing first: the loss axis's steps and its log scale (each gets new
-        # limits now and then, in big jumps), then everything that changes with every step,
-        # the names beside the bars included (plain texts: far cheaper to draw than an axis's
-        # tick labels, and they change often). Nothing else changes.
-        return [[self.ax_loss.xaxis], [self.ax_loss.yaxis],
+        # limits now and then, in big jumps), the names beside the bars (when another weight moves
+        # into the top few; plain texts, far cheaper to draw than an axis's tick labels), then
+        # everything that changes with every step. Nothing else changes.
+        return [[self.ax_loss.xaxis], [self.ax_loss.yaxis], self.bar_names,
                 [self.loss_line, self.zero_marks, self.loss_dot, self.loss_title,
                  *self.ax_pred.images, *self.pred_texts, self.ax_pred.title,
-                 *self.bars, *self.bar_texts, *self.bar_names, self.zero_line, self.bar_note]]
+                 *self.bars, *self.bar_texts, self.zero_line, self.bar_note]]
 
     # -- the math: one press of a button -------------------------------------------------------
 
@@ -224,7 +224,8 @@ class TrainerExplorer(Explorer):
         change = np.nan_to_num(theta - self._theta0, nan=0.0, posinf=1e300, neginf=-1e300)
         order = np.argsort(-np.abs(change), kind="stable")[: self.top]
         biggest = float(np.abs(change[order[0]]))
-        for bar, text, name, i in zip(self.bars, self.bar_texts, self.bar_names, order):
+        names = []
+        for bar, text, i in zip(self.bars, self.bar_texts, order):
             value = float(change[i]) if biggest > 0 else 0.0
             bar.set_width(value)
             bar.set_visible(value != 0)
@@ -233,7 +234,11 @@ class TrainerExplorer(Explorer):
             text.set_x(value)
             text.set_transform(self._past_bar_end[value >= 0])
             text.set_horizontalalignment("left" if value >= 0 else "right")
-            name.set_text(self.labels[i] if biggest > 0 else "")
+            names.append(self.labels[i] if biggest > 0 else "")
+        if names != [name.get_text() for name in self.bar_names]:
+            for name, text in zip(self.bar_names, names):
+                name.set_text(text)
+            self.live.invalidate(2)
         limit = 2.6 * biggest if biggest > 0 else 1.0     # room past the longest bar for its number
         self.ax_bars.set_xlim(-limit, limit)
         self.bar_note.set_text("" if biggest > 0 else "No weight has moved yet:\npress Step")
