@@ -433,7 +433,7 @@ def explorer_figures():
 
 #: Output widths (CSS px) of narrow notebooks: a phone-sized 400, JupyterLab at 900×700 with its
 #: file browser open (~460), a split screen (600) and just under the explorers' stacking width.
-NARROW_WIDTHS = (400, 460, 600, 770, 780, 830)    # 770, 830: the side-by-side layouts at their narrowest
+NARROW_WIDTHS = (400, 460, 600, 770, 830)    # 770, 830: the side-by-side layouts at their narrowest
 #: The wiggle parameters audited at every narrow width (all 31 are audited at 460 px): narrow
 #: valleys that leave "you are here" little room, and b2[3] with the widest tick labels (−0.50).
 WIGGLE_EDGE_LABELS = ("W2[2,1]", "b2[2]", "b2[3]")

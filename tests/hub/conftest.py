@@ -55,7 +55,7 @@ def hub():
 
 ASSIGNMENT = "ex02_gradients"
 #: How long the grader lets one cell run here (the course's own limit is c.Execute.timeout = 120 s).
-GRADER_TIMEOUT = 20
+GRADER_TIMEOUT = 10
 
 
 def source_notebook() -> dict:
