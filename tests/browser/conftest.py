@@ -126,7 +126,11 @@ class RunNotebooks:
             page.allowed_errors = ("NotImplementedError",) if exercise else ()
             page.run_all(continue_after=page.allowed_errors)
             self.pages[key] = page
-        return self.pages[key]
+        page = self.pages[key]
+        # The tab in front: Chromium throttles the timers and frames of a background tab, and a
+        # drag on one took 36 s instead of 2 (every notebook run before it opened a tab of its own).
+        page.page.bring_to_front()
+        return page
 
     def close(self, path: Path, ui: str = "lab") -> None:
         page = self.pages.pop((rel(path), ui), None)
