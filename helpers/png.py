@@ -2,9 +2,12 @@
 
     png = encode_png(np.asarray(fig.canvas.buffer_rgba()))     # (height, width, 4) uint8 -> bytes
 
-Written directly with zlib at its fastest level and no row filters: a plot is mostly flat colour,
-which deflate compresses well unfiltered, and this is several times faster than PIL's encoder (the
-files are about a third larger).
+Written directly, with no row filters: a plot is mostly flat colour, which deflate compresses well
+unfiltered. The deflate comes from ISA-L (the `isal` package) where it is installed: about ten
+times faster than zlib's fastest level on an explorer's picture (0.3 ms against 2.3 ms for
+846 × 432 px), and its files are smaller. Without it (a clone run with nothing installed), zlib's
+fastest level compresses the picture in two bands at once, which is still several times faster
+than PIL's encoder.
 """
 
 from __future__ import annotations
@@ -14,6 +17,11 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+try:
+    from isal import isal_zlib
+except ImportError:                  # optional: zlib does the same job, more slowly
+    isal_zlib = None
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -32,12 +40,15 @@ def _deflate_band(rows: np.ndarray, last: bool) -> bytes:
 
 
 def _zlib_stream(rows: np.ndarray) -> bytes:
-    """The zlib stream of `rows` (2-D uint8), its bands compressed side by side on two threads.
+    """The zlib stream of `rows` (2-D uint8): from ISA-L at level 1, or else from zlib with its
+    bands compressed side by side on two threads.
 
     A band's deflate data ends with a full flush, so the bands join into one valid stream (as pigz
     does); the stream's header and Adler-32 checksum wrap them. Small pictures take one band.
     """
     global _pool
+    if isal_zlib is not None:
+        return isal_zlib.compress(rows, 1)
     bands = _BANDS if rows.nbytes >= 1 << 18 else 1
     cuts = [len(rows) * i // bands for i in range(bands + 1)]
     parts = [rows[a:b] for a, b in zip(cuts, cuts[1:])]
@@ -55,7 +66,7 @@ def encode_png(rgba: np.ndarray) -> bytes:
     """A lossless PNG of an (height, width, 4) uint8 RGBA picture, such as an Agg canvas buffer.
 
     The alpha channel is kept, because dropping it costs a strided copy that takes longer than
-    compressing it. The top and bottom halves are compressed at the same time, on two threads.
+    compressing it.
     """
     rgba = np.asarray(rgba)
     if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != 4:

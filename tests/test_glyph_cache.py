@@ -1,5 +1,6 @@
 """helpers/glyphs.py: text from the glyph cache is byte for byte what matplotlib's Agg draws."""
 
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,77 @@ def test_the_caches_forget_everything_past_their_limit(monkeypatch):
     cache = {i: i for i in range(5)}
     glyphs._remember(cache, "new", 1)
     assert cache == {"new": 1}
+
+
+def _corpus(seed: int, count: int) -> list[str]:
+    """Strings like the course's (numbers, Latin words and symbols), random ones, and others."""
+    rng = random.Random(seed)
+    latin = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZŷáéüßøÅÆœ"
+    common = "".join(sorted(glyphs.COMMON))
+    strings = ["Loss fell: 0.896 → 0.679", "ŷ at step 15", "+0.0625", "-0.0439", "10⁻³", "2×10⁻¹",
+               "after 100 steps: loss 7.3e-30", "▼ below 1e-16 from step 55; lowest 7.3e-30",
+               "W1[1,2]", "office fluff", "AVATAR Ty. To", "η = 0.355: steady", "Δloss ≈ 0.01"]
+    for _ in range(count):
+        pool = rng.choice([common, latin + common, latin + common + "ηΔ∂Ж"])
+        strings.append("".join(rng.choice(pool) for _ in range(rng.randint(1, 30))))
+        number = format(rng.uniform(-100, 100), f".{rng.randint(0, 6)}{rng.choice('fe')}")
+        strings.append(rng.choice(["", "loss ", "ŷ = ", "+"]) + number)
+    return strings
+
+
+@pytest.mark.parametrize("dpi", [90, 180, 237])
+def test_layouts_and_sizes_put_together_from_pairs_are_freetypes(dpi):
+    # The renderer lays out a string of Latin letters and Common characters from its pairs of
+    # neighbours, and measures it from that layout. Every glyph's font, index and position, and
+    # the (width, height, descent) must be what FreeType and matplotlib's own measure give.
+    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+    from matplotlib.font_manager import FontProperties
+
+    ours, stock = glyphs.GlyphCachingRenderer(10, 10, dpi), RendererAgg(10, 10, dpi)
+    rng = random.Random(dpi)
+    composed = 0
+    strings = _corpus(dpi, 300)
+    for s in strings:
+        prop = FontProperties(family=rng.choice(["DejaVu Sans", "DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono"]),
+                              size=rng.choice([8, 10, 11, 12, 14, 15, 20.5]),
+                              weight=rng.choice(["normal", "bold"]), style=rng.choice(["normal", "italic"]))
+        font = stock._prepare_font(prop)
+        expected = [(item.ft_object.fname, item.glyph_index, item.x, item.y)
+                    for item in font._layout(s, flags=get_hinting_flag())]
+        if glyphs._composed(font, s, (object(), prop.get_size_in_points(), dpi, get_hinting_flag())):
+            composed += 1
+        layout = ours._glyphs(s, prop)
+        assert [(f.fname, glyph, x, y) for f, glyph, x, y, _ in layout] == expected, s
+        assert ours.get_text_width_height_descent(s, prop, False) == \
+            stock.get_text_width_height_descent(s, prop, False), s
+    # Most strings took the composed path (others: Greek, Cyrillic, ligatures like "fi").
+    assert composed > 0.8 * len(strings)
+
+
+def test_strings_the_pairs_cannot_build_are_left_to_freetype():
+    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+    from matplotlib.font_manager import FontProperties
+
+    font = RendererAgg(10, 10, 90)._prepare_font(FontProperties(size=12))
+    key = (object(), 12.0, 90, get_hinting_flag())
+    assert glyphs._composed(font, "0.25 loss", key)
+    assert glyphs._composed(font, "η = 0.25", key) is None        # Greek: shaped as its own script
+    assert glyphs._composed(font, "office", key) is None          # "ffi" is one glyph (a ligature)
+
+
+def test_texts_are_placed_where_matplotlib_places_them():
+    # Text._get_layout takes the font's ascent, descent and line gap from the renderer's cached
+    # _get_font_height_metrics; every text's box must come out as with plain Agg.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    def boxes(canvas_class):
+        fig = Figure(figsize=(5, 3), dpi=137)
+        texts = [fig.text(0.1, 0.1 + 0.1 * i, s, fontsize=8 + 2 * i, rotation=15 * i, linespacing=[None, 1.6, "normal"][i % 3],
+                          va=["baseline", "top", "center"][i % 3], family=["DejaVu Sans", "DejaVu Serif"][i % 2])
+                 for i, s in enumerate(["loss 0.25", "two\nlines", "ŷ ≈ 0.97", "η = 0.1", "", "x\n\ny"])]
+        canvas_class(fig)
+        renderer = fig.canvas.get_renderer()
+        return [t.get_window_extent(renderer).bounds for t in texts]
+
+    assert boxes(glyphs.GlyphCachingCanvas) == boxes(FigureCanvasAgg)

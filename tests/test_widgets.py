@@ -7,8 +7,21 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from helpers import png as png_module
 from helpers.lr_explorer import LearningRateExplorer
 from helpers.widgets import encode_png
+
+
+@pytest.fixture(params=["isal", "zlib"], autouse=False)
+def deflate(request, monkeypatch):
+    """Run an encoder test with ISA-L's deflate (installed with the course) and with zlib's
+    (what a clone run with nothing installed uses)."""
+    if request.param == "isal":
+        if png_module.isal_zlib is None:
+            pytest.skip("isal is not installed here (it is one of the course's dependencies)")
+    else:
+        monkeypatch.setattr(png_module, "isal_zlib", None)
+    return request.param
 
 
 def decoded(png: bytes) -> np.ndarray:
@@ -16,15 +29,15 @@ def decoded(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
 
 
-def test_encode_png_is_lossless_for_random_pixels():
+def test_encode_png_is_lossless_for_random_pixels(deflate):
     rng = np.random.default_rng(0)
     rgba = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
     assert np.array_equal(decoded(encode_png(rgba)), rgba)
 
 
-def test_encode_png_joins_its_two_bands_into_one_valid_stream():
-    # Large enough for two bands (the top and bottom halves are compressed on two threads), with
-    # an odd number of rows and a band boundary inside a flat area and inside noise.
+def test_encode_png_joins_its_two_bands_into_one_valid_stream(deflate):
+    # Large enough for two bands when zlib compresses (the top and bottom halves on two threads),
+    # with an odd number of rows and a band boundary inside a flat area and inside noise.
     rng = np.random.default_rng(1)
     rgba = np.full((301, 700, 4), 255, dtype=np.uint8)
     rgba[140:160] = rng.integers(0, 256, size=(20, 700, 4), dtype=np.uint8)
@@ -38,7 +51,7 @@ def test_encode_png_joins_its_two_bands_into_one_valid_stream():
     assert len(rows) == 301 * (1 + 4 * 700)
 
 
-def test_encode_png_reads_a_canvas_buffer_without_copying_the_callers_array():
+def test_encode_png_reads_a_canvas_buffer_without_copying_the_callers_array(deflate):
     rgba = np.zeros((2, 3, 4), dtype=np.uint8)
     rgba[..., 3] = 255
     rgba[0, 1] = [255, 0, 0, 255]
