@@ -1,16 +1,25 @@
-"""Text drawn from a glyph cache: the same pixels as matplotlib's Agg renderer, in a third of the time.
+"""Text drawn from a glyph cache: matplotlib's Agg text, at whole pixels, in a fraction of the time.
 
 A live figure redraws its changing texts on every slider move (titles, notes, the numbers on the
-pixels). Matplotlib (3.11) lays out each string and rasterises each of its glyphs with FreeType
-every time, which was most of a redraw's cost. This renderer remembers both:
+pixels). Matplotlib (3.11) lays out and measures each string with FreeType, and rasterises each
+of its glyphs, every time; that was most of a redraw's cost. This renderer remembers:
 
 * the layout of a string (which glyph of which font goes where), per string, font files, size
-  and dpi;
+  and dpi. A string of Latin letters and Common characters (digits, punctuation) is put together
+  from the pairs of neighbours FreeType placed in earlier strings (`_composed`), so a new number
+  needs no FreeType at all;
+* its size (width, height, descent), read off that layout as `FT2Font.set_text` measures it;
 * the bitmap of a glyph, per font, size, dpi, angle and where the glyph's origin falls inside a
   pixel (in FreeType's 1/64 px steps). FreeType renders a glyph moved by whole pixels as the same
   bitmap moved by those pixels, so a cached bitmap placed at the whole-pixel part of the origin is
-  exactly what matplotlib would have drawn (tests/test_glyph_cache.py compares every explorer
-  byte for byte).
+  exactly what FreeType would have drawn.
+
+One thing differs from matplotlib's Agg: a text's origin is rounded to a whole pixel, as browsers
+and most GUI toolkits place text (at most half a pixel away). Then where a glyph falls inside a
+pixel depends only on its place in its string, not on where the string is, so a number that
+moves with a bar, or a title centred over a changing width, is drawn from cached bitmaps.
+tests/test_glyph_cache.py checks every explorer byte for byte against matplotlib's own Agg
+drawing the same texts at those whole-pixel origins, and every layout and size against FreeType.
 
 It follows `RendererAgg._draw_text_glyphs_and_boxes` step for step and needs the FT2Font methods
 that matplotlib 3.11 added (`_layout`, `_set_transform`, `_render_glyph`). With an older
@@ -122,57 +131,87 @@ def _latin(c: str) -> bool:
     return ("a" <= c <= "z" or "A" <= c <= "Z" or "\u00c0" <= c <= "\u024f") and c not in "×÷"
 
 
-def _composed(font, s: str, key) -> _Layout | None:
-    """The layout of `s` put together from cached layouts of its pairs of characters, or None.
-
-    Only for strings of Latin letters and Common characters in one font without fallbacks.
-    Shaping such a string only kerns pairs of neighbours (the font's pair-kerning lookups, the
-    Latin ones if any letter is Latin), so each glyph's position is the sum of the pair advances
-    before it. A pair that shapes into anything but its own two glyphs (a ligature such as "fi")
-    leaves the string to FreeType. tests/test_glyph_cache.py compares the result with FreeType's.
-    """
+def _script(s: str) -> bool | None:
+    """True if `s` has Latin letters and otherwise only Common characters, False if it has only
+    Common characters, None for anything else (Greek, Cyrillic, combining marks, ...)."""
     latin = False
     for c in s:
         if _latin(c):
             latin = True
         elif c not in COMMON:
             return None
-    flags = key[3]
-    glyphs = _Layout()
-    x = 0
-    for i, c in enumerate(s):
-        piece = _pair(font, c, s[i + 1] if i + 1 < len(s) else "", latin, key, flags)
-        if piece is None:
-            return None
-        piece_font, glyph, advance = piece
-        glyphs.append((piece_font, glyph, x / 64, 0.0, c))
-        x += advance
-    return glyphs
+    return latin
 
 
 _pieces: dict = {}      # (a + b, Latin?, font files, size, dpi, flags) -> (font, glyph of a, advance from a to b)
 
 
-def _pair(font, a: str, b: str, latin: bool, key, flags):
-    """(font, glyph, advance) of `a` followed by `b` (kerning included), from FreeType once."""
-    pkey = (a + b, latin, *key)
-    if pkey in _pieces:
-        return _pieces[pkey]
-    # Two Common characters inside a Latin string are shaped as Latin: a Latin letter in front
-    # makes FreeType shape them so (the letter's own kerning changes only the letter's advance).
-    lead = "x" if latin and not (_latin(a) or _latin(b)) else ""
-    items = font._layout(lead + a + b, flags=flags)
-    piece = None
-    if len(items) == len(lead + a + b) and all(item.glyph_index and item.ft_object is font for item in items) \
-            and all(item.char == c for item, c in zip(items, lead + a + b)) \
-            and all(item.y == 0 for item in items):
-        first = items[len(lead)]
-        if b:
-            advance = round(items[len(lead) + 1].x * 64) - round(first.x * 64)
-        else:                            # the last character: its advance is not needed
-            advance = 0
-        piece = (font, first.glyph_index, advance)
-    return _remember(_pieces, pkey, piece)
+def _composed(s: str, latin: bool, key) -> _Layout | None:
+    """The layout of `s` put together from what earlier layouts taught about its pairs, or None.
+
+    For strings of Latin letters and Common characters in one font (`_script`). Shaping such a
+    string only kerns pairs of neighbours (with the Latin kerning if any letter is Latin), so each
+    glyph's position is the sum of the advances of the pairs before it, each pair as FreeType
+    placed it in another string of the same script (`_learn`). None while any pair is unknown:
+    FreeType lays out that string, and `_learn` takes its pairs. tests/test_glyph_cache.py
+    compares the composed layouts with FreeType's.
+    """
+    glyphs = _Layout()
+    x = 0
+    for i, c in enumerate(s):
+        piece = _pieces.get((s[i:i + 2], latin, *key))      # the last character: on its own
+        if piece is None:
+            return None
+        font, glyph, advance = piece
+        glyphs.append((font, glyph, x / 64, 0.0, c))
+        x += advance
+    return glyphs
+
+
+def _learn(glyphs: _Layout, s: str, latin: bool, key, font) -> None:
+    """Keep every pair of neighbours of FreeType's layout of `s`: each one's first glyph and the
+    advance from it to the next. Only from a layout of one glyph per character, all in `font`
+    itself and on the baseline: a ligature ("fi"), a fallback font or a mark teaches nothing.
+
+    The first number in a font, size and script also teaches every pair of digits and the decimal
+    point at once, from one layout of `EVERY_DIGIT_PAIR` (a live figure's new numbers then need
+    no FreeType at all)."""
+    if len(glyphs) != len(s) or not all(f is font and glyph and char == c and dy == 0
+                                        for (f, glyph, _, dy, char), c in zip(glyphs, s)):
+        return
+    for i, (_, glyph, dx, _, _) in enumerate(glyphs):
+        advance = round(glyphs[i + 1][2] * 64) - round(dx * 64) if i + 1 < len(s) else 0
+        _remember(_pieces, (s[i:i + 2], latin, *key), (font, glyph, advance))
+    if (latin, *key) not in _numbers_learned and any(c in DIGITS for c in s):
+        _numbers_learned.add((latin, *key))
+        pairs = ("x" if latin else "") + EVERY_DIGIT_PAIR           # a letter first: shaped as Latin
+        _learn(_layout(font, pairs, key[3]), pairs, latin, key, font)
+
+
+def _every_pair(alphabet: str) -> str:
+    """A shortest string in which every ordered pair of `alphabet`'s characters stands side by
+    side (a de Bruijn sequence of order 2): len(alphabet)² + 1 characters."""
+    k, order, word, sequence = len(alphabet), 2, [0] * (2 * len(alphabet)), []
+
+    def extend(t, p):
+        if t > order:
+            if order % p == 0:
+                sequence.extend(word[1:p + 1])
+        else:
+            word[t] = word[t - p]
+            extend(t + 1, p)
+            for j in range(word[t - p] + 1, k):
+                word[t] = j
+                extend(t + 1, t)
+
+    extend(1, 1)
+    return "".join(alphabet[i] for i in sequence + sequence[:1])
+
+
+DIGITS = "0123456789."
+#: Every pair of digits (and the decimal point) side by side, 122 characters.
+EVERY_DIGIT_PAIR = _every_pair(DIGITS)
+_numbers_learned: set = set()   # (Latin?, font files, size, dpi, flags) whose digit pairs are known
 
 
 class GlyphCachingRenderer(RendererAgg):
@@ -189,10 +228,14 @@ class GlyphCachingRenderer(RendererAgg):
                None if features is None else tuple(features), language)
         glyphs = _layouts.get(key)
         if glyphs is None:
-            font = self._prepare_font(prop)
-            glyphs = features is None and language is None and _composed(font, s, key[1:5])
-            if not glyphs:
+            latin = _script(s) if features is None and language is None else None
+            if latin is not None:
+                glyphs = _composed(s, latin, key[1:5])
+            if glyphs is None:
+                font = self._prepare_font(prop)
                 glyphs = _layout(font, s, flags, features, language)
+                if latin is not None:
+                    _learn(glyphs, s, latin, key[1:5], font)
             _remember(_layouts, key, glyphs)
         return glyphs
 
@@ -226,6 +269,7 @@ class GlyphCachingRenderer(RendererAgg):
         language = mtext.get_language() if mtext is not None else None
         glyphs = self._glyphs(s, prop, features, language)
 
+        x, y = round(x), round(y)                             # the origin on a whole pixel
         cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
         antialiased = gc.get_antialiased()
         height = self.height

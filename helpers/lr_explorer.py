@@ -17,7 +17,7 @@ from .data import example, load_params
 from .network import copy_params, forward, loss
 from . import controls
 from .alt import numbers
-from .plots import PALETTE, STYLE, TEXT_ON_WHITE, draw_image, plot_losses, update_image
+from .plots import PALETTE, STYLE, TEXT_ON_WHITE, draw_image, pixel_mesh, plot_losses, update_image
 from .trainer import short_number
 from .training import EXPLODED, steps_that_rose, train, verdict
 from .validate import check_lr, check_steps, check_x, check_y
@@ -112,7 +112,7 @@ class LearningRateExplorer(Explorer):
         # below the artists that change with every η, so most redraws leave it as it is.
         return [[self.ax_pred.title],
                 [self.line, self.below, self.below_note, self.end_marker, self.note, self.ax_loss.title,
-                 *self.ax_pred.images, *self.pred_texts]]
+                 pixel_mesh(self.ax_pred), *self.pred_texts]]
 
     def _redraw(self) -> None:
         self.update()

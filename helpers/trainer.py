@@ -18,7 +18,7 @@ from .data import example, load_params
 from .network import copy_params, flatten, forward, loss, param_labels
 from . import controls
 from .alt import numbers
-from .plots import PALETTE, STYLE, ZERO_LABEL, draw_image, plot_losses, update_image
+from .plots import PALETTE, STYLE, ZERO_LABEL, draw_image, pixel_mesh, plot_losses, update_image
 from .training import exploded, steps_that_rose, train
 from .validate import PARAM_NAMES, check_lr, check_x, check_y
 from .widgets import WIDE, Explorer, new_figure
@@ -91,7 +91,7 @@ class TrainerExplorer(Explorer):
         # everything that changes with every step. Nothing else changes.
         return [[self.ax_loss.xaxis], [self.ax_loss.yaxis], self.bar_names,
                 [self.loss_line, self.zero_marks, self.loss_dot, self.loss_title,
-                 *self.ax_pred.images, *self.pred_texts, self.ax_pred.title,
+                 pixel_mesh(self.ax_pred), *self.pred_texts, self.ax_pred.title,
                  *self.bars, *self.bar_texts, self.zero_line, self.bar_note]]
 
     # -- the math: one press of a button -------------------------------------------------------

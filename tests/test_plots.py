@@ -40,7 +40,7 @@ def test_update_image_rewrites_numbers_and_keeps_them_readable():
     plots.update_image(ax, texts, [1.0, 0.0, -0.004, 0.7])
     assert [t.get_text() for t in texts] == ["1.00", "0.00", "0.00", "0.70"]
     assert [t.get_color() for t in texts] == ["black", "white", "white", "black"]
-    assert np.array_equal(ax.images[0].get_array(), [[1.0, 0.0], [0.0, 0.7]])
+    assert np.array_equal(plots.pixel_mesh(ax).get_array(), [[1.0, 0.0], [0.0, 0.7]])
     plt.close(fig)
 
 
