@@ -29,6 +29,7 @@ matplotlib (or mathtext) it simply draws as matplotlib does: `CANVAS` is then th
 from __future__ import annotations
 
 import math
+import unicodedata
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
@@ -70,18 +71,20 @@ class _Layout(list):
 def _glyph_box(font, glyph: int, char: str, size: float, dpi: float, flags):
     """A glyph's advance on its own and the bottom and top of its control box, in 1/64 px.
 
-    None when the glyph is not the one the font maps `char` to (the shaper substituted it), so
-    its advance on its own may not be the one it has inside the string.
+    One FreeType load of the glyph gives all three: its hinted advance is the one libraqm gives a
+    lone glyph, except for the invisible format characters (soft hyphen, joiners), which libraqm
+    does not advance. None for those, and when the glyph is not the one the font maps `char` to
+    (the shaper substituted it): set_text measures such strings.
     """
     key = (font.fname, size, dpi, flags, glyph)
     if key in _glyph_boxes:
         return _glyph_boxes[key]
     box = None
     font.set_size(size, dpi)
-    if font.get_char_index(ord(char)) == glyph:
-        _, y_min, _, y_max = font.load_glyph(glyph, flags).bbox
-        font.set_text(char, 0.0, flags=flags)
-        box = (font.get_width_height()[0], y_min, y_max)
+    if font.get_char_index(ord(char)) == glyph and unicodedata.category(char) != "Cf":
+        loaded = font.load_glyph(glyph, flags)
+        _, y_min, _, y_max = loaded.bbox
+        box = (loaded.horiAdvance, y_min, y_max)
     return _remember(_glyph_boxes, key, box)
 
 
@@ -143,7 +146,8 @@ def _script(s: str) -> bool | None:
     return latin
 
 
-_pieces: dict = {}      # (a + b, Latin?, font files, size, dpi, flags) -> (font, glyph of a, advance from a to b)
+_pieces: dict = {}      # (a + b, Latin?, font files, size, dpi, flags) -> (font, glyph of a, advance from a to b);
+                        # (a, ...) -> (font, glyph of a, 0) for a string's last character
 
 
 def _composed(s: str, latin: bool, key) -> _Layout | None:
@@ -173,17 +177,21 @@ def _learn(glyphs: _Layout, s: str, latin: bool, key, font) -> None:
     advance from it to the next. Only from a layout of one glyph per character, all in `font`
     itself and on the baseline: a ligature ("fi"), a fallback font or a mark teaches nothing.
 
-    The first number in a font, size and script also teaches every pair of digits and the decimal
-    point at once, from one layout of `EVERY_DIGIT_PAIR` (a live figure's new numbers then need
-    no FreeType at all)."""
+    The fourth number FreeType lays out in a font, size and script (a figure whose numbers
+    change, such as a live one) also teaches every pair of digits and the decimal point at once,
+    from one layout of `EVERY_DIGIT_PAIR` (its new numbers then need no FreeType at all)."""
     if len(glyphs) != len(s) or not all(f is font and glyph and char == c and dy == 0
                                         for (f, glyph, _, dy, char), c in zip(glyphs, s)):
         return
     for i, (_, glyph, dx, _, _) in enumerate(glyphs):
-        advance = round(glyphs[i + 1][2] * 64) - round(dx * 64) if i + 1 < len(s) else 0
-        _remember(_pieces, (s[i:i + 2], latin, *key), (font, glyph, advance))
-    if (latin, *key) not in _numbers_learned and any(c in DIGITS for c in s):
-        _numbers_learned.add((latin, *key))
+        if i + 1 < len(s):
+            _remember(_pieces, (s[i:i + 2], latin, *key), (font, glyph, round(glyphs[i + 1][2] * 64) - round(dx * 64)))
+        _remember(_pieces, (s[i], latin, *key), (font, glyph, 0))    # as a string's last glyph
+    context = (latin, *key)
+    if any(c in DIGITS for c in s) and _numbers_seen.get(context, 0) < LEARN_DIGITS_AFTER:
+        _numbers_seen[context] = _numbers_seen.get(context, 0) + 1
+        if _numbers_seen[context] < LEARN_DIGITS_AFTER:
+            return
         pairs = ("x" if latin else "") + EVERY_DIGIT_PAIR           # a letter first: shaped as Latin
         _learn(_layout(font, pairs, key[3]), pairs, latin, key, font)
 
@@ -211,7 +219,9 @@ def _every_pair(alphabet: str) -> str:
 DIGITS = "0123456789."
 #: Every pair of digits (and the decimal point) side by side, 122 characters.
 EVERY_DIGIT_PAIR = _every_pair(DIGITS)
-_numbers_learned: set = set()   # (Latin?, font files, size, dpi, flags) whose digit pairs are known
+#: After how many numbers FreeType laid out in one font, size and script all digit pairs are learned.
+LEARN_DIGITS_AFTER = 4
+_numbers_seen: dict = {}        # (Latin?, font files, size, dpi, flags) -> numbers FreeType laid out
 
 
 class GlyphCachingRenderer(RendererAgg):

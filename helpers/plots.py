@@ -51,6 +51,10 @@ STYLE = {
     "font.size": 14,
     "axes.titlesize": 15,
     "axes.titleweight": "bold",
+    # Titles sit just above their axes. No figure here puts ticks or an offset (×10⁻³) on top,
+    # so matplotlib's search for room above them (every tick label, for every title, on every
+    # layout pass) would only find the same place, at a tenth of a lesson's drawing time.
+    "axes.titley": 1.0,
     "axes.labelsize": 14,
     "axes.prop_cycle": mpl.cycler(color=COLORS),
     "axes.grid": True,

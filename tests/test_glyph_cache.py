@@ -188,7 +188,14 @@ def test_layouts_and_sizes_put_together_from_pairs_are_freetypes(dpi, monkeypatc
     assert sum(layout is not None for layout in composed) > len(strings) / 8
 
 
-def test_what_freetype_lays_out_teaches_the_pairs_and_only_plain_ones():
+@pytest.fixture
+def fresh_pairs(monkeypatch):
+    """Empty pair caches (the corpus tests may have filled them to their limit)."""
+    monkeypatch.setattr(glyphs, "_pieces", {})
+    monkeypatch.setattr(glyphs, "_numbers_seen", {})
+
+
+def test_what_freetype_lays_out_teaches_the_pairs_and_only_plain_ones(fresh_pairs):
     from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
     from matplotlib.font_manager import FontProperties
 
@@ -204,6 +211,23 @@ def test_what_freetype_lays_out_teaches_the_pairs_and_only_plain_ones():
     glyphs._learn(glyphs._layout(font, "office", get_hinting_flag()), "office", True, key, font)
     assert glyphs._composed("office", True, key) is None          # "ffi" is one glyph (a ligature)
     assert renderer._glyphs("office", prop) and renderer._glyphs("η = 0.25", prop)
+
+
+def test_after_a_few_numbers_every_pair_of_digits_is_known(fresh_pairs):
+    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+    from matplotlib.font_manager import FontProperties
+
+    font = RendererAgg(10, 10, 93)._prepare_font(FontProperties(size=13.5))
+    key = (object(), 13.5, 93, get_hinting_flag())
+    numbers = ["0.25", "1.5", "30", "4.75"][:glyphs.LEARN_DIGITS_AFTER]
+    for number in numbers[:-1]:
+        glyphs._learn(glyphs._layout(font, number, key[3]), number, False, key, font)
+    assert glyphs._composed("98.06", False, key) is None          # "98", "8." ... not seen yet
+    glyphs._learn(glyphs._layout(font, numbers[-1], key[3]), numbers[-1], False, key, font)
+    for number in ["98.06", "7.7", "0.123456789"]:                # now every pair of digits is known
+        assert [item[:3] for item in glyphs._composed(number, False, key)] == \
+            [item[:3] for item in glyphs._layout(font, number, key[3])]
+    assert glyphs._composed("98.06", True, key) is None           # inside Latin text: learned apart
 
 
 def test_texts_are_placed_where_matplotlib_places_them():
@@ -222,3 +246,19 @@ def test_texts_are_placed_where_matplotlib_places_them():
         return [t.get_window_extent(renderer).bounds for t in texts]
 
     assert boxes(glyphs.GlyphCachingCanvas) == boxes(FigureCanvasAgg)
+
+
+def test_a_lone_glyphs_size_is_the_one_set_text_measures():
+    # _glyph_box reads a glyph's advance and box from one FreeType load; set_text (matplotlib's own
+    # measure) must agree for every character the fonts have, the invisible soft hyphen included.
+    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+    from matplotlib.font_manager import FontProperties
+
+    for dpi, size, family in [(90, 8, "DejaVu Sans"), (137, 11.5, "DejaVu Serif"), (180, 20.5, "DejaVu Sans Mono")]:
+        ours, stock = glyphs.GlyphCachingRenderer(10, 10, dpi), RendererAgg(10, 10, dpi)
+        prop = FontProperties(family=family, size=size)
+        font = stock._prepare_font(prop)
+        for c in map(chr, [*range(33, 0x250), 0x2212, 0x00d7, 0x2192, 0x25bc, 0x0177, 0x03b7, 0x2070, 0x207b, 0x200d]):
+            if font.get_char_index(ord(c)):
+                assert ours.get_text_width_height_descent(c, prop, False) == \
+                    stock.get_text_width_height_descent(c, prop, False), (c, dpi, size, family)
