@@ -52,13 +52,22 @@ def run_notebook():
 def cell_text(nb) -> str:
     """Every text output of an executed notebook (stream text, text/plain, text/markdown, text/html).
 
-    A picture's pixels inside HTML (`<img src="data:…">`) are left out: its alt text stays.
+    A picture's pixels inside HTML (`<img src="data:…">`) are left out: its alt text stays. A cell's
+    stream output that the kernel happened to send in several pieces (it flushes stdout while a
+    long cell runs) counts as one text, as the notebook shows it.
     """
     parts = []
     for cell in nb.cells:
+        stream = None                                   # the stream the last part came from
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
-                parts.append(out.get("text", ""))
+                if out.get("name") == stream:
+                    parts[-1] += out.get("text", "")
+                else:
+                    parts.append(out.get("text", ""))
+                stream = out.get("name")
+                continue
+            stream = None
             for mime in ("text/plain", "text/markdown", "text/html"):
                 value = out.get("data", {}).get(mime)
                 if value:

@@ -202,6 +202,18 @@ def test_05_counts_forward_passes(run_notebook):
     assert relative < 1e-6
 
 
+def test_a_stream_the_kernel_sent_in_pieces_reads_as_one_text():
+    # ipykernel flushes stdout every 0.2 s while a cell runs, so one print sequence can arrive as
+    # several stream outputs; the comparison below must not see where the pieces were cut.
+    def notebook(*pieces):
+        outputs = [nbformat.v4.new_output("stream", name="stdout", text=piece) for piece in pieces]
+        outputs.append(nbformat.v4.new_output("display_data", data={"text/plain": "[figure]"}))
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("", outputs=outputs)])
+
+    whole = cell_text(notebook("a = 1\nb = 2\n"))
+    assert cell_text(notebook("a = 1\n", "b = 2\n")) == whole == "a = 1\nb = 2\n\n[figure]"
+
+
 def test_05_text_output_is_the_same_on_every_run(run_notebook, tmp_path):
     """Measured times are only plotted, never printed: the text output does not change between runs."""
     copy = tmp_path / L05.name
