@@ -187,13 +187,12 @@ def _learn(glyphs: _Layout, s: str, latin: bool, key, font) -> None:
         if i + 1 < len(s):
             _remember(_pieces, (s[i:i + 2], latin, *key), (font, glyph, round(glyphs[i + 1][2] * 64) - round(dx * 64)))
         _remember(_pieces, (s[i], latin, *key), (font, glyph, 0))    # as a string's last glyph
-    context = (latin, *key)
-    if any(c in DIGITS for c in s) and _numbers_seen.get(context, 0) < LEARN_DIGITS_AFTER:
-        _numbers_seen[context] = _numbers_seen.get(context, 0) + 1
-        if _numbers_seen[context] < LEARN_DIGITS_AFTER:
-            return
-        pairs = ("x" if latin else "") + EVERY_DIGIT_PAIR           # a letter first: shaped as Latin
-        _learn(_layout(font, pairs, key[3]), pairs, latin, key, font)
+    seen = _numbers_seen.get((latin, *key), 0)
+    if seen < LEARN_DIGITS_AFTER and any(c in DIGITS for c in s):
+        _numbers_seen[(latin, *key)] = seen + 1
+        if seen + 1 == LEARN_DIGITS_AFTER:
+            pairs = ("x" if latin else "") + EVERY_DIGIT_PAIR       # a letter first: shaped as Latin
+            _learn(_layout(font, pairs, key[3]), pairs, latin, key, font)
 
 
 def _every_pair(alphabet: str) -> str:
@@ -228,7 +227,8 @@ class GlyphCachingRenderer(RendererAgg):
     """RendererAgg whose plain (non-math) text comes from the glyph cache; everything else is Agg's."""
 
     def _glyphs(self, s, prop, features=None, language=None):
-        """The layout of `s`: [(font, glyph, dx, dy)], from the cache or from FreeType (then kept)."""
+        """The layout of `s`: [(font, glyph, dx, dy, char)], from the cache, put together from known
+        pairs (`_composed`) or from FreeType (then kept, and its pairs learned)."""
         flags = get_hinting_flag()
         fkey = (prop, *(rcParams[name] and tuple(rcParams[name]) for name in _FAMILY_LISTS))
         files = _files.get(fkey)
@@ -239,13 +239,14 @@ class GlyphCachingRenderer(RendererAgg):
         glyphs = _layouts.get(key)
         if glyphs is None:
             latin = _script(s) if features is None and language is None else None
+            context = key[1:5]                                # font files, size, dpi, flags
             if latin is not None:
-                glyphs = _composed(s, latin, key[1:5])
+                glyphs = _composed(s, latin, context)
             if glyphs is None:
                 font = self._prepare_font(prop)
                 glyphs = _layout(font, s, flags, features, language)
                 if latin is not None:
-                    _learn(glyphs, s, latin, key[1:5], font)
+                    _learn(glyphs, s, latin, context, font)
             _remember(_layouts, key, glyphs)
         return glyphs
 

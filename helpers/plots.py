@@ -19,7 +19,6 @@ import matplotlib as mpl
 import matplotlib.collections
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.collections import QuadMesh
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .alt import describe, number, numbers, show  # noqa: F401  (show: plots.show(fig) displays with alt text)
@@ -198,9 +197,9 @@ def draw_image(ax, pixels, title: str = "") -> list:
     return texts
 
 
-def pixel_mesh(ax) -> QuadMesh:
+def pixel_mesh(ax) -> mpl.collections.QuadMesh:
     """The four grey squares `draw_image` drew on `ax` (their values: `.get_array()`, shape (2, 2))."""
-    return next(artist for artist in ax.collections if isinstance(artist, QuadMesh))
+    return next(artist for artist in ax.collections if isinstance(artist, mpl.collections.QuadMesh))
 
 
 def _describe_image(ax, pixels) -> None:
