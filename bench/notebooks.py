@@ -19,6 +19,10 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import envs  # noqa: E402
+
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 BARE = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
     "import numpy, matplotlib.pyplot, ipywidgets\n%matplotlib inline")])
@@ -36,6 +40,7 @@ def main() -> int:
     if not LESSONS:
         print("no lessons found in notebooks/")
         return 1
+    print(envs.bytecode_line())
     print(f"{'lesson':<28}{'lesson s':>10}{'bare s':>9}")
     total_lesson = total_bare = 0.0
     for path in LESSONS:

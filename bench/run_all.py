@@ -26,6 +26,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
+import envs  # noqa: E402
 import lab_browser as lb  # noqa: E402
 
 GOAL = 1.5
@@ -98,6 +99,7 @@ def main(argv=None) -> int:
             run_all_seconds(browser, server, "notebooks/floor.ipynb")          # warm the caches
             print("Run All → last output in JupyterLab (Chromium), fastest of "
                   f"{args.rounds} rounds, against the floor notebook (numpy, matplotlib, ipywidgets, one slider)")
+            print(envs.bytecode_line())
             print(f"{'lesson':<26}{'lesson s':>10}{'floor s':>9}{'ratio':>7}  goal ≤ {GOAL}")
             worst = 0.0
             for name in lessons:

@@ -38,9 +38,13 @@ EXERCISES = sorted((ROOT / "notebooks" / "exercises").glob("ex*.ipynb"))
 SOLUTIONS = sorted((ROOT / "instructor" / "source").glob("ex*/ex*.ipynb"))
 
 PROBE = """
-import importlib.util, json
-print(json.dumps({name: importlib.util.find_spec(name) is not None
-                  for name in ["numpy", "matplotlib", "ipywidgets", "ipykernel", "nbclient", "helpers", "anywidget"]}))
+import importlib.util, json, os
+found = {name: importlib.util.find_spec(name) is not None
+         for name in ["numpy", "matplotlib", "ipywidgets", "ipykernel", "nbclient", "helpers", "anywidget"]}
+# compiled as pip leaves an install (envs.install asks uv for it): else every kernel compiles again
+found["compiled"] = found["matplotlib"] and os.path.isfile(
+    importlib.util.cache_from_source(importlib.util.find_spec("matplotlib").origin))
+print(json.dumps(found))
 """
 
 RUNNER = r"""
@@ -76,10 +80,12 @@ def _probe(cwd: Path) -> dict | None:
 
 
 def _ready(cwd: Path) -> bool:
-    """.venv-bare has exactly what it should: the five packages, and neither the course nor anywidget."""
+    """.venv-bare has exactly what it should: the five packages, compiled, and neither the course
+    nor anywidget."""
     found = _probe(cwd)
     return (found is not None and STAMP.exists() and STAMP.read_text() == "\n".join(PACKAGES)
-            and all(found[name] for name in PACKAGES) and not found["helpers"] and not found["anywidget"])
+            and all(found[name] for name in PACKAGES) and found["compiled"]
+            and not found["helpers"] and not found["anywidget"])
 
 
 def _run(command, **kwargs):
@@ -96,7 +102,7 @@ def bare_kernel(tmp_path_factory) -> dict:
         envs.make_venv(sys.executable, VENV)
         envs.install(VENV, *PACKAGES)
         STAMP.write_text("\n".join(PACKAGES))
-    assert _ready(root), "the bare environment has the five packages and not the course"
+    assert _ready(root), "the bare environment has the five packages, compiled, and not the course"
     kernel = root / "jupyter-data" / "kernels" / "python3"
     kernel.mkdir(parents=True)
     (kernel / "kernel.json").write_text(json.dumps({

@@ -8,6 +8,7 @@ packages from PyPI in seconds, which keeps CI under its time limit. Without uv, 
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 from pathlib import Path
 
@@ -50,7 +51,30 @@ def install(env: Path, *requirements, editable: str | Path | None = None, force:
     args = [*(["--no-deps"] if no_deps else []), *(["--reinstall"] if force and uv else []),
             *(["--force-reinstall"] if force and not uv else []), *requirements,
             *(["-e", editable] if editable is not None else [])]
-    if uv:
-        _run([uv, "pip", "install", "--quiet", "--python", python, *args])
+    if uv:   # --compile-bytecode: as pip does by default, so no kernel compiles its imports again
+        _run([uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", python, *args])
     else:
         _run([python, "-m", "pip", "install", "--quiet", *args])
+
+
+def bytecode_compiled(module) -> bool:
+    """Whether `module` (imported from a .py file) has bytecode on disk that an import can load."""
+    return Path(importlib.util.cache_from_source(module.__file__)).is_file()
+
+
+def bytecode_line() -> str:
+    """One line for a benchmark's printout: is matplotlib's bytecode compiled in this environment?
+
+    A kernel imports matplotlib, IPython and ipywidgets in every lesson and in the floor. pip compiles
+    their bytecode at install (a student's `make lab`); `uv pip install` does not unless asked
+    (`make test` asks). Without it, and with PYTHONDONTWRITEBYTECODE set (as on the course's build
+    machines), every kernel compiles them again: about 1.1 s, which a student never waits for and
+    which makes every floor slower and every ratio against it smaller.
+    """
+    import matplotlib.figure
+
+    if bytecode_compiled(matplotlib.figure):
+        return "bytecode: compiled (as a pip install leaves it, and as students' kernels load it)"
+    return ("bytecode: NOT compiled: every kernel compiles matplotlib and IPython again (about 1.1 s), "
+            "which students' kernels do not; the floor is slower than theirs and ratios look smaller. "
+            "`make clean test` installs with --compile-bytecode")
