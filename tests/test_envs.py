@@ -2,8 +2,11 @@
 
 import importlib.util
 import py_compile
+import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -46,3 +49,24 @@ def test_the_benchmarks_line_says_when_every_kernel_compiles_again(monkeypatch):
     assert envs.bytecode_line().startswith("bytecode: NOT compiled")
     monkeypatch.setattr(envs, "bytecode_compiled", lambda module: True)
     assert envs.bytecode_line().startswith("bytecode: compiled")
+
+
+def test_install_compiles_what_an_earlier_install_left_uncompiled(tmp_path):
+    """uv compiles only what one call installs: an environment refreshed by `envs.install` (the
+    hub's, the grader's) must still end with every package compiled, the older ones too."""
+    uv = envs.uv_binary()
+    if uv is None:
+        pytest.skip("uv is not installed: `make test` installs it with the test tools")
+    env = tmp_path / "env"
+    envs.make_venv(sys.executable, env)
+    python = env / "bin" / "python"
+    subprocess.run([uv, "pip", "install", "--quiet", "--python", str(python), "six"], check=True)
+    probe = ("import importlib.util, os; origin = importlib.util.find_spec('six').origin; "
+             "print(os.path.isfile(importlib.util.cache_from_source(origin)))")
+
+    def six_compiled() -> str:
+        return subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+
+    assert six_compiled() == "False"                      # as uv leaves it
+    envs.install(env, "packaging")                        # another package, in another call
+    assert six_compiled() == "True"
