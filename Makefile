@@ -33,13 +33,15 @@ $(VENV)/.course: pyproject.toml | $(BIN)/python
 	touch $@
 
 # The test tools include uv (it builds the tests' own environments in seconds, tools/envs.py);
-# it installs them too, about ten times faster than pip. --compile-bytecode: pip compiles every
-# module at install, as a student's `make lab` does, and uv does not by default; without it each
-# kernel the tests and benchmarks start compiles IPython and matplotlib again (1.1 s on a machine
-# that sets PYTHONDONTWRITEBYTECODE), which a student's kernel never does.
+# it installs them too, about ten times faster than pip. Then every module is compiled to
+# bytecode (tools/envs.py's COMPILE, the one the tests' environments get), as pip does for a
+# student's `make lab`: without it each kernel the tests and benchmarks start compiles IPython and
+# matplotlib again (1.1 s on a machine that sets PYTHONDONTWRITEBYTECODE), which a student's
+# kernel never does.
 $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "uv>=0.8"
-	$(BIN)/python -m uv pip install --quiet --compile-bytecode --python $(BIN)/python -e ".[test]"
+	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python -e ".[test]"
+	$(BIN)/python -c "import sys; sys.path.insert(0, 'tools'); import envs; exec(envs.COMPILE)"
 	touch $@ $(VENV)/.course
 
 # axe-core, the accessibility rules engine the browser tests inject (tests/browser/package.json,

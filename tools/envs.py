@@ -81,7 +81,7 @@ def bytecode_line() -> str:
 
     A kernel imports matplotlib, IPython and ipywidgets in every lesson and in the floor. pip compiles
     their bytecode at install (a student's `make lab`); `uv pip install` does not unless asked
-    (`make test` asks). Without it, and with PYTHONDONTWRITEBYTECODE set (as on the course's build
+    (`make test` and `install` compile it). Without it, and with PYTHONDONTWRITEBYTECODE set (as on the course's build
     machines), every kernel compiles them again: about 1.1 s, which a student never waits for and
     which makes every floor slower and every ratio against it smaller.
     """
@@ -91,4 +91,4 @@ def bytecode_line() -> str:
         return "bytecode: compiled (as a pip install leaves it, and as students' kernels load it)"
     return ("bytecode: NOT compiled: every kernel compiles matplotlib and IPython again (about 1.1 s), "
             "which students' kernels do not; the floor is slower than theirs and ratios look smaller. "
-            "`make clean test` installs with --compile-bytecode")
+            "`make clean test` builds it compiled")
