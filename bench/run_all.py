@@ -1,7 +1,7 @@
 """Run All in JupyterLab, lesson by lesson, against a floor notebook (not a test).
 
-    python bench/run_all.py               # every lesson, 2 rounds
-    python bench/run_all.py --rounds 3 04_learning_rate
+    python bench/run_all.py               # every lesson, 3 rounds
+    python bench/run_all.py --rounds 5 04_learning_rate
     python bench/run_all.py --rounds 1 00_start_here      # a quick check that it runs
 
 In Debian's Chromium, each notebook is opened in JupyterLab with a fresh kernel, then Run ▸ Run All
@@ -104,7 +104,7 @@ def run_all_seconds(browser, server, path: str) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("lessons", nargs="*", help="lesson names (default: every lesson)")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
