@@ -27,9 +27,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# After each install, `python -m downhill_nodelay` turns the course's server extension on in the
+# venv: kernel websockets then send every message at once, so a dragged slider's picture keeps up
+# (downhill_nodelay/__init__.py says why). A wheel install does that itself; an editable one cannot.
+NODELAY := $(BIN)/python -m downhill_nodelay >/dev/null
+
 # Reinstall only when pyproject.toml changes: a second `make lab` starts in seconds.
-$(VENV)/.course: pyproject.toml | $(BIN)/python
+$(VENV)/.course: pyproject.toml downhill_nodelay/downhill_nodelay.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(NODELAY)
 	touch $@
 
 # The test tools include uv (it builds the tests' own environments in seconds, tools/envs.py);
@@ -38,9 +44,10 @@ $(VENV)/.course: pyproject.toml | $(BIN)/python
 # student's `make lab`: without it each kernel the tests and benchmarks start compiles IPython and
 # matplotlib again (1.1 s on a machine that sets PYTHONDONTWRITEBYTECODE), which a student's
 # kernel never does.
-$(VENV)/.test: pyproject.toml | $(BIN)/python
+$(VENV)/.test: pyproject.toml downhill_nodelay/downhill_nodelay.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "uv>=0.8"
 	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python -e ".[test]"
+	$(NODELAY)
 	$(BIN)/python -c "import sys; sys.path.insert(0, 'tools'); import envs; exec(envs.COMPILE)"
 	touch $@ $(VENV)/.course
 
@@ -52,8 +59,9 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the accessibility tests will be skipped (apt-get install npm)"; fi
 
-$(VENV)/.projector: pyproject.toml | $(BIN)/python
+$(VENV)/.projector: pyproject.toml downhill_nodelay/downhill_nodelay.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[projector]"
+	$(NODELAY)
 	touch $@ $(VENV)/.course
 
 lab: $(VENV)/.course

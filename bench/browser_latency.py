@@ -15,6 +15,11 @@ comparison, the kernel-side update time of the same explorer measured in this pr
 Goal (issue 10): one key press to the new plot, median at most 100 ms. The goal is judged on the
 arrow-key presses alone; typed values (Enter in the box) are printed on a line of their own, for
 the record. This is a measurement, not a test: it never fails on speed.
+
+Side by side, the same key presses on a server without the course's `downhill_nodelay` (Jupyter
+Server's default, Nagle's algorithm on for the kernel's websocket: see downhill_nodelay/__init__.py);
+`--only-course` leaves them out, and Voilà is measured with the course's connection class only.
+The goal is judged on the course's server.
 """
 
 from __future__ import annotations
@@ -106,12 +111,37 @@ def measure(page, explorer, presses: int, typed: list[str]) -> tuple[list[float]
     return keys, typing
 
 
+def run(browser, root: Path, ui: str, presses: int, typed: list[str], extra_args=()) -> tuple[list[float], list[float]]:
+    """Start a server on `root` (with `extra_args`), open the explorer in `ui`, time the slider."""
+    if ui == "voila":
+        server = lb.Server("voila", root=root, notebook="notebooks/projector.ipynb", extra_args=extra_args)
+    else:
+        server = lb.Server("lab", root=root, extra_args=extra_args)
+    with server:
+        if ui == "voila":
+            page = browser.new_page()
+            page.goto(server.url(""), timeout=120_000)
+        else:
+            nb = lb.NotebookPage(browser, server, "notebooks/04_learning_rate.ipynb", ui=ui)
+            nb.run_all()
+            page = nb.page
+        explorer = page.locator(".downhill-lr-explorer").first
+        explorer.wait_for(state="visible", timeout=120_000)
+        explorer.scroll_into_view_if_needed()
+        page.wait_for_timeout(1000)                 # let the first render settle
+        result = measure(page, explorer, presses, typed)
+        page.close()
+        return result
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ui", choices=["lab", "notebook", "voila"], default="lab")
     parser.add_argument("--presses", type=int, default=60, help="arrow-key presses to time")
     parser.add_argument("--typed", type=int, default=len(TYPED), choices=range(0, len(TYPED) + 1),
                         metavar=f"0..{len(TYPED)}", help="typed values to time (printed, not judged)")
+    parser.add_argument("--only-course", action="store_true",
+                        help="leave out the same presses on Jupyter Server's default (without downhill_nodelay)")
     args = parser.parse_args(argv)
     if args.presses < 1:
         parser.error("--presses must be at least 1")
@@ -121,32 +151,27 @@ def main(argv=None) -> int:
         return 0
     typed = TYPED[:args.typed]
 
+    # Jupyter Server's default: the extension off. (Voilà is given the course's connection class
+    # by tools/projector.py itself, one value only: it is measured with it alone.)
+    servers = {"course": ()}
+    if not args.only_course and args.ui != "voila":
+        servers["default"] = ("--ServerApp.jpserver_extensions", "downhill_nodelay=False")
+    results = {}
     with tempfile.TemporaryDirectory(prefix="downhill-bench-") as tmp, lb.chromium() as browser:
         root = lb.copy_course(Path(tmp))
-        if args.ui == "voila":
-            server = lb.Server("voila", root=root, notebook="notebooks/projector.ipynb")
-        else:
-            server = lb.Server("lab", root=root)
-        with server:
-            if args.ui == "voila":
-                page = browser.new_page()
-                page.goto(server.url(""), timeout=120_000)
-            else:
-                nb = lb.NotebookPage(browser, server, "notebooks/04_learning_rate.ipynb", ui=args.ui)
-                nb.run_all()
-                page = nb.page
-            explorer = page.locator(".downhill-lr-explorer").first
-            explorer.wait_for(state="visible", timeout=120_000)
-            explorer.scroll_into_view_if_needed()
-            page.wait_for_timeout(1000)                 # let the first render settle
-            keys, typing = measure(page, explorer, args.presses, typed)
-
+        for name, extra_args in servers.items():
+            results[name] = run(browser, root, args.ui, args.presses, typed if name == "course" else [],
+                                extra_args)
+    keys, typing = results["course"]
     kernel = kernel_side_ms()
     where = "notebooks/projector.ipynb in Voilà" if args.ui == "voila" else f"notebooks/04 in {args.ui}"
     print(f"\nSlider change → new plot image in Chromium (learning-rate explorer, {where})")
     print(summary("arrow key on the handle", keys))
     if typing:
         print(summary("typed value + Enter", typing) + "   (not judged)")
+    if "default" in results:
+        print(summary("arrow key, Jupyter's default", results["default"][0])
+              + "   (not judged: without downhill_nodelay)")
     print(summary("kernel-side update only", kernel))
     median = statistics.median(keys)
     verdict = "met" if median <= GOAL_MS else "MISSED"

@@ -76,4 +76,6 @@ def test_conda_users_get_the_course_installed_and_binder_installs_it_after_the_c
     assert "-e ." in pip
     post_build = (ROOT / ".binder" / "postBuild").read_text()
     assert "pip install --no-deps -e ." in post_build
+    # then the server extension an editable install cannot turn on by itself (tests/test_nodelay.py)
+    assert post_build.index("python -m downhill_nodelay") > post_build.index("pip install --no-deps -e .")
     assert (ROOT / ".binder" / "postBuild").stat().st_mode & 0o111

@@ -108,9 +108,13 @@ def world_python() -> str | None:
 
 
 def _course_fingerprint() -> str:
-    """Changes when the course's package (pyproject, helpers, data) changes: time to reinstall."""
+    """Changes when the course's package (pyproject, helpers with its controls' JS and CSS,
+    downhill_nodelay, data) changes: time to reinstall."""
     digest = hashlib.sha256()
-    for path in sorted([ROOT / "pyproject.toml", *(ROOT / "helpers").rglob("*.py"), *(ROOT / "data").glob("*.json")]):
+    files = [ROOT / "pyproject.toml", *(ROOT / "data").glob("*.json"),
+             *(path for package in ("helpers", "downhill_nodelay") for path in (ROOT / package).rglob("*")
+               if path.suffix in {".py", ".js", ".css", ".json"} and "__pycache__" not in path.parts)]
+    for path in sorted(files):
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -253,7 +257,8 @@ class Hub:
         #: The instructor's account: not a hub user here, it runs nbgrader in its own home.
         self.instructor = "dh-teacher"
         self.unix_users = IS_ROOT if unix_users is None else unix_users
-        self.cpu_limit, self.mem_limit, self.log = cpu_limit, mem_limit, log
+        # `log` prints progress; `self.log(name)` reads a log file (the callback must not shadow it)
+        self.cpu_limit, self.mem_limit, self.say = cpu_limit, mem_limit, log
         self.password = secrets.token_urlsafe(12)       # printed by `make hub`
         self.api_token = secrets.token_hex(24)
         self.proxy_token = secrets.token_hex(24)
@@ -297,7 +302,7 @@ class Hub:
 
     # -- starting and stopping ---------------------------------------------------------------------
     def start(self) -> "Hub":
-        bin_ = ensure_environment(self.log)
+        bin_ = ensure_environment(self.say)
         if self.unix_users:
             remove_leftover_accounts()
         self.root = Path(tempfile.mkdtemp(prefix="downhill-hub-"))

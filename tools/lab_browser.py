@@ -147,13 +147,14 @@ class Server:
 
     def __init__(self, app: str = "lab", root: Path = ROOT, notebook: str | None = None,
                  extra_args: tuple = (), startup_timeout: float = 120.0,
-                 disabled_extensions: tuple = ()):
+                 disabled_extensions: tuple = (), extra_env: dict | None = None):
         if app not in {"lab", "voila"}:
             raise ValueError(f"app must be 'lab' or 'voila', not {app!r}")
         if app == "voila" and not notebook:
             raise ValueError("Voilà needs the notebook to serve")
         self.app, self.root, self.notebook = app, Path(root), notebook
         self.extra_args = list(extra_args)
+        self.extra_env = dict(extra_env or {})
         self.disabled_extensions = tuple(disabled_extensions)
         self.startup_timeout = startup_timeout
         self.token = secrets.token_hex(16)
@@ -185,7 +186,7 @@ class Server:
     def start(self) -> "Server":
         self._home = tempfile.TemporaryDirectory(prefix=f"downhill-{self.app}-")
         home = Path(self._home.name)
-        env = isolated_env(home, self.disabled_extensions)
+        env = {**isolated_env(home, self.disabled_extensions), **self.extra_env}
         if self.app == "voila":
             from projector import voila_env           # the course's Voilà template
 

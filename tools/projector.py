@@ -40,7 +40,10 @@ def voila_command(notebook: Path, port: int, token: str) -> list[str]:
             # The page reloads itself once to tell the kernel the screen's size and pixel ratio
             # (voila/templates/downhill); the kernel of that first load has no page: shut down
             # kernels that no page is connected to after two idle minutes.
-            "--MappingKernelManager.cull_idle_timeout=120", "--MappingKernelManager.cull_interval=30"]
+            "--MappingKernelManager.cull_idle_timeout=120", "--MappingKernelManager.cull_interval=30",
+            # Voilà loads no server extensions: it is given downhill_nodelay's connection class
+            # directly, so a slider dragged on the projector follows the hand as in JupyterLab.
+            "--Voila.kernel_websocket_connection_class=downhill_nodelay.Connection"]
 
 
 def voila_env(env: dict | None = None) -> dict:
