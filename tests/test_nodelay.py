@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -110,10 +109,19 @@ def test_python_m_downhill_nodelay_turns_it_on_in_an_environment(tmp_path):
 
 def test_a_wheel_of_the_course_carries_the_config(tmp_path):
     """The hub's environment installs the course from a wheel: the file must be in it."""
-    pytest.importorskip("setuptools")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    import importlib.util
     import zipfile
+
+    # offline with the venv's setuptools when it has one (Python 3.11's venv does), else pip fetches it
+    isolation = [] if importlib.util.find_spec("setuptools") is None else ["--no-build-isolation"]
+    source = tmp_path / "course"              # a copy: setuptools writes build/ into the folder it builds
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for folder in ("helpers", "data", "downhill_nodelay"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", *isolation,
+                    "--wheel-dir", str(tmp_path), str(source)], check=True, capture_output=True)
 
     (wheel,) = tmp_path.glob("downhill_helpers-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
