@@ -3,12 +3,13 @@
 While a slider is dragged, the kernel answers each value with a few messages in quick
 succession: the widget's echo, "started", the new picture, the status line, "drawn". Jupyter
 Server writes them to the browser's websocket through tornado, which leaves Nagle's algorithm on
-(tornado's `WebSocketHandler.set_nodelay` says so): a small write waits until the browser has
-acknowledged the one before, and a browser delays that acknowledgement by 40 ms (200 ms on
-Windows). So every message after the first of a burst reached the page about 40 ms late, and
-the picture lagged the hand by that much on every frame. Switching Nagle off for the kernel's
-websocket sends each message as it is written. (`python bench/drag.py` prints the difference:
-`--send-late` runs the same drags with the extension off.)
+(tornado's `WebSocketHandler.set_nodelay` says so): a small write waits until the browser's side
+has acknowledged the one before, and its operating system delays that acknowledgement (up to
+40 ms on Linux, 200 ms on Windows). So every message after the first of a burst reached the page
+about 40 ms late here, and the picture lagged the hand by that much on every frame. Switching Nagle off for the kernel's
+websocket sends each message as it is written. (`python bench/drag.py` and
+`python bench/browser_latency.py` run the same slider moves with the extension on and off, side
+by side.)
 
 The extension is on in an environment when etc/jupyter/jupyter_server_config.d/ holds
 downhill_nodelay.json: a wheel install of the course puts it there (pyproject.toml's data-files);
