@@ -143,6 +143,9 @@ class Server:
     app="lab"    JupyterLab 4 (which also serves Notebook 7 under /tree and /notebooks)
     app="voila"  Voilà serving `notebook` (relative to `root`) as an app without code cells,
                  with the options of tools/projector.py
+
+    extra_args go on the server's command line; extra_env is added to its environment (e.g. a
+    PYTHONPATH where a test's own server extension lives).
     """
 
     def __init__(self, app: str = "lab", root: Path = ROOT, notebook: str | None = None,
