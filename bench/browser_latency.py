@@ -111,13 +111,18 @@ def measure(page, explorer, presses: int, typed: list[str]) -> tuple[list[float]
     return keys, typing
 
 
-def run(browser, root: Path, ui: str, presses: int, typed: list[str], extra_args=()) -> tuple[list[float], list[float]]:
-    """Start a server on `root` (with `extra_args`), open the explorer in `ui`, time the slider."""
+def run(browser, root: Path, ui: str, presses: int, typed: list[str], extra_args=(),
+        warn: bool = False) -> tuple[list[float], list[float]]:
+    """Start a server on `root` (with `extra_args`), open the explorer in `ui`, time the slider;
+    `warn`: say so if the server did not load downhill_nodelay."""
     if ui == "voila":
         server = lb.Server("voila", root=root, notebook="notebooks/projector.ipynb", extra_args=extra_args)
     else:
         server = lb.Server("lab", root=root, extra_args=extra_args)
     with server:
+        if warn and not server.sends_at_once():
+            print("warning: the course's server did not load downhill_nodelay: run "
+                  "`python -m downhill_nodelay` (make test does), or these are Jupyter's default figures")
         if ui == "voila":
             page = browser.new_page()
             page.goto(server.url(""), timeout=120_000)
@@ -161,7 +166,7 @@ def main(argv=None) -> int:
         root = lb.copy_course(Path(tmp))
         for name, extra_args in servers.items():
             results[name] = run(browser, root, args.ui, args.presses, typed if name == "course" else [],
-                                extra_args)
+                                extra_args, warn=name == "course" and args.ui != "voila")
     keys, typing = results["course"]
     kernel = kernel_side_ms()
     where = "notebooks/projector.ipynb in Voilà" if args.ui == "voila" else f"notebooks/04 in {args.ui}"
