@@ -36,6 +36,8 @@ from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebso
 SETTING = "kernel_websocket_connection_class"
 #: The config file that turns the extension on, as a wheel installs it.
 CONFIG = Path(__file__).with_name("downhill_nodelay.json")
+#: What a server logs once it has loaded the extension.
+LOADED = "downhill_nodelay: kernel websockets send every message at once (TCP_NODELAY)"
 
 
 class SendAtOnce:
@@ -69,7 +71,7 @@ def _load_jupyter_server_extension(serverapp) -> None:
     settings = serverapp.web_app.settings
     base = settings.get(SETTING) or ZMQChannelsWebsocketConnection
     settings[SETTING] = send_at_once(base)
-    serverapp.log.info("downhill_nodelay: kernel websockets send every message at once (TCP_NODELAY)")
+    serverapp.log.info(LOADED)
 
 
 def enable(prefix: str | Path = sys.prefix) -> Path:

@@ -223,7 +223,9 @@ class Server:
 
     def sends_at_once(self) -> bool:
         """Whether this server loaded the course's downhill_nodelay extension (its log says so)."""
-        return "downhill_nodelay: kernel websockets send every message at once" in self.log(tail=10**7)
+        from downhill_nodelay import LOADED
+
+        return LOADED in self.log(tail=10**7)
 
     def api(self, method: str, path: str, timeout: float = 10):
         request = urllib.request.Request(f"{self.base_url}/{path.lstrip('/')}", method=method,

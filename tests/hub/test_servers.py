@@ -6,12 +6,14 @@ The hub's environment installs the course from a wheel, whose data files turn th
 
 from __future__ import annotations
 
+from downhill_nodelay import LOADED
+
 from .conftest import STUDENTS
 
 
 def test_every_students_server_sends_kernel_messages_at_once(hub):
     log = hub.log("hub.log", tail=10_000_000)            # the single-user servers log into the hub's
-    loaded = log.count("downhill_nodelay: kernel websockets send every message at once")
+    loaded = log.count(LOADED)
     assert loaded >= STUDENTS, (f"{loaded} of {STUDENTS} students' servers loaded downhill_nodelay:\n"
                                 f"{log[-4000:]}")
     assert "downhill_nodelay | error" not in log
