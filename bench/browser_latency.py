@@ -120,9 +120,8 @@ def run(browser, root: Path, ui: str, presses: int, typed: list[str], extra_args
     else:
         server = lb.Server("lab", root=root, extra_args=extra_args)
     with server:
-        if warn and not server.sends_at_once():
-            print("warning: the course's server did not load downhill_nodelay: run "
-                  "`python -m downhill_nodelay` (make test does), or these are Jupyter's default figures")
+        if warn:
+            server.warn_unless_sends_at_once()
         if ui == "voila":
             page = browser.new_page()
             page.goto(server.url(""), timeout=120_000)
@@ -160,7 +159,7 @@ def main(argv=None) -> int:
     # by tools/projector.py itself, one value only: it is measured with it alone.)
     servers = {"course": ()}
     if not args.only_course and args.ui != "voila":
-        servers["default"] = ("--ServerApp.jpserver_extensions", "downhill_nodelay=False")
+        servers["default"] = lb.WITHOUT_NODELAY
     results = {}
     with tempfile.TemporaryDirectory(prefix="downhill-bench-") as tmp, lb.chromium() as browser:
         root = lb.copy_course(Path(tmp))

@@ -231,15 +231,14 @@ def main(argv=None) -> int:
         return 0
     servers = {"course": ()}
     if not args.only_course:
-        servers["default"] = ("--ServerApp.jpserver_extensions", "downhill_nodelay=False")
+        servers["default"] = lb.WITHOUT_NODELAY
     results = {name: {} for name in servers}
     with tempfile.TemporaryDirectory(prefix="downhill-drag-") as tmp, lb.chromium() as browser:
         root = lb.copy_course(Path(tmp))
         for server_name, extra_args in servers.items():
             with lb.Server("lab", root=root, extra_args=extra_args) as server:
-                if server_name == "course" and not server.sends_at_once():
-                    print("warning: the course's server did not load downhill_nodelay: run "
-                          "`python -m downhill_nodelay` (make test does), or these are Jupyter's default figures")
+                if server_name == "course":
+                    server.warn_unless_sends_at_once()
                 for lesson in args.lessons:
                     widget, slider, alt_pattern, text_pattern = EXPLORERS[lesson]
                     nb = lb.NotebookPage(browser, server, f"notebooks/{lesson}.ipynb")

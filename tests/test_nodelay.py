@@ -86,7 +86,7 @@ def test_the_course_environment_sends_kernel_messages_at_once(tmp_path):
 
 def test_without_the_extension_the_kernel_socket_keeps_nagle_on(tmp_path):
     """The control: what the extension changes is really off by default in Jupyter Server."""
-    found, log, at_once = kernel_socket_nodelay(tmp_path, "--ServerApp.jpserver_extensions", "downhill_nodelay=False")
+    found, log, at_once = kernel_socket_nodelay(tmp_path, *lb.WITHOUT_NODELAY)
     assert len(found) == 1, f"the probe saw no open kernel websocket: {found}\n{log}"
     assert found[0]["nodelay"] == 0
     assert not at_once

@@ -137,6 +137,10 @@ def isolated_env(home: Path, disabled_extensions: tuple = ()) -> dict:
     return env
 
 
+#: Server arguments that switch the course's downhill_nodelay extension off: Jupyter Server's default.
+WITHOUT_NODELAY = ("--ServerApp.jpserver_extensions", "downhill_nodelay=False")
+
+
 class Server:
     """A Jupyter server on 127.0.0.1 (free port, secret token) in its own process group.
 
@@ -226,6 +230,12 @@ class Server:
         from downhill_nodelay import LOADED
 
         return LOADED in self.log(tail=10**7)
+
+    def warn_unless_sends_at_once(self) -> None:
+        """For a benchmark's "course" column: say so when this server runs Jupyter's default."""
+        if not self.sends_at_once():
+            print("warning: the course's server did not load downhill_nodelay: run "
+                  "`python -m downhill_nodelay` (make test does), or these are Jupyter's default figures")
 
     def api(self, method: str, path: str, timeout: float = 10):
         request = urllib.request.Request(f"{self.base_url}/{path.lstrip('/')}", method=method,
