@@ -19,11 +19,19 @@ one line shown with `plt.show()`. The twin's ratio is what that many figures cos
 code at all: where it is above the goal, no matplotlib figure, however plain, brings the lesson
 under it without showing fewer pictures. The lesson's time against its twin's ("vs twin") is
 what the course's figures, explorers and training add on top.
+
+Last runs the lesson without its pictures: the same notebook with one cell added after its
+imports that turns every figure function, explorer, pyplot figure and `h.show` of the course into
+a no-op (`without_pictures`), so it computes and prints everything it does and draws nothing. Its
+ratio ("bare ratio") is the least any way of drawing the lesson's pictures could reach: where it is
+above the goal, the lesson's own computations (its training runs, its timings) exceed the goal
+before a single picture is drawn. The twin and the bare lesson bracket the answer from both sides.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import tempfile
 from pathlib import Path
@@ -37,6 +45,7 @@ import envs  # noqa: E402
 import lab_browser as lb  # noqa: E402
 
 GOAL = 1.5
+LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 FLOOR = nbformat.v4.new_notebook(cells=[
     nbformat.v4.new_code_cell("import numpy as np\nimport matplotlib.pyplot as plt\nimport ipywidgets as widgets\n"
                               "%matplotlib inline"),
@@ -45,6 +54,47 @@ FLOOR = nbformat.v4.new_notebook(cells=[
 
 #: One figure of the plain twin: the least a matplotlib picture in a notebook can be.
 PLAIN_FIGURE = "fig, ax = plt.subplots()\nax.plot([0, 1], [0, 1])\nplt.show()"
+
+#: The cell `without_pictures` adds after a lesson's imports. It replaces, in every module of
+#: `helpers` imported so far and in the notebook's own names (public ones), each explorer class and each function
+#: that makes a figure (its name ends in "_figure", or it is one of the picture helpers, or it draws
+#: on an Axes it is given) with `_nothing`, which accepts any use and draws nothing; `h.show` shows
+#: nothing, and pyplot's figures are `_nothing` too. What the lesson computes and prints stays.
+NO_PICTURES = """\
+# bench/run_all.py: this lesson without its pictures (its computations and printed results stay)
+import inspect as _inspect
+import sys as _sys
+import matplotlib.pyplot as _plt
+import helpers as _h
+import helpers.alt as _alt
+from helpers.widgets import Explorer as _Explorer
+
+class _Nothing:
+    def __getattr__(self, name): return self
+    def __call__(self, *args, **kwargs): return self
+    def __getitem__(self, key): return self
+    def __iter__(self): return iter((self, self))
+    def _ipython_display_(self): pass
+
+_nothing = _Nothing()
+
+def _draws(value, explorer=_Explorer):
+    if isinstance(value, type):
+        return issubclass(value, explorer)
+    if not _inspect.isfunction(value) or not (value.__module__ or "").startswith("helpers."):
+        return False
+    first = list(_inspect.signature(value).parameters)[:1]
+    return (value.__name__.endswith("_figure") or first == ["ax"]
+            or value.__name__ in {"show_task", "flip_grid", "loop_diagram"})
+
+for _names in [vars(m) for n, m in list(_sys.modules.items()) if n.startswith("helpers.")] + [globals()]:
+    for _name, _value in list(_names.items()):
+        if not _name.startswith("_") and _draws(_value):
+            _names[_name] = _nothing
+_h.show = _alt.show = lambda *args, **kwargs: None
+_plt.figure = _nothing
+_plt.subplots = lambda *args, **kwargs: (_nothing, _nothing)
+"""
 
 RUN_ALL = "runmenu:run-all"
 
@@ -82,8 +132,23 @@ def plain_twin(n_figures: int):
     return nbformat.v4.new_notebook(cells=[imports, *figures, slider], metadata=FLOOR.metadata)
 
 
-def run_all(browser, server, path: str) -> tuple[float, int]:
-    """Open `path` with a fresh kernel, press Run All: (seconds to its last output, pictures shown)."""
+def without_pictures(lesson):
+    """The lesson notebook with `NO_PICTURES` added after its imports (its second code cell, after
+    the setup cell that finds `helpers`). The notebook passed in is not changed."""
+    nb = nbformat.from_dict(copy.deepcopy(dict(lesson)))
+    code = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    if len(code) < 2:
+        raise ValueError(f"a lesson starts with a setup cell and an imports cell; this one has {len(code)} code cells")
+    nb.cells.insert(code[1] + 1, nbformat.v4.new_code_cell(NO_PICTURES))
+    return nb
+
+
+def run_all(browser, server, path: str, strict: bool = False) -> tuple[float, int]:
+    """Open `path` with a fresh kernel, press Run All: (seconds to its last output, pictures shown).
+
+    strict: raise if the page shows a problem (an error stops Run All early, and so makes a
+    notebook look fast).
+    """
     nb = lb.NotebookPage(browser, server, path)
     try:
         nb.page.evaluate(WATCH, RUN_ALL)
@@ -91,6 +156,9 @@ def run_all(browser, server, path: str) -> tuple[float, int]:
         run = nb.page.evaluate("() => window.__downhillRun")
         if run["start"] is None:
             raise RuntimeError(f"{path}: the click on the Run All menu item ({RUN_ALL}) was not seen")
+        problems = nb.problems() if strict else []
+        if problems:
+            raise RuntimeError(f"{path}: Run All went wrong:\n  " + "\n  ".join(problems))
         return (run["last"] - run["start"]) / 1000.0, nb.page.evaluate(COUNT_PICTURES)
     finally:
         nb.close()
@@ -112,7 +180,7 @@ def main(argv=None) -> int:
     if reason:
         print(f"run-all benchmark: skipped. {reason}")
         return 0
-    lessons = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    lessons = LESSONS
     if args.lessons:
         unknown = sorted(set(args.lessons) - set(lessons))
         if unknown:
@@ -127,25 +195,35 @@ def main(argv=None) -> int:
             print("Run All → last output in JupyterLab (Chromium), fastest of "
                   f"{args.rounds} rounds, against the floor notebook (numpy, matplotlib, ipywidgets, one slider)")
             print("twin: the floor plus as many plain matplotlib figures (one line, plt.show()) as the lesson shows")
+            print("bare: the lesson without its pictures, everything it computes and prints kept")
             print(envs.bytecode_line())
             print(f"{'lesson':<26}{'pictures':>9}{'lesson s':>10}{'floor s':>9}{'ratio':>7}{'twin s':>8}"
-                  f"{'twin ratio':>12}{'vs twin':>9}  goal ≤ {GOAL}")
+                  f"{'twin ratio':>12}{'vs twin':>9}{'bare s':>8}{'bare ratio':>12}  goal ≤ {GOAL}")
             worst = 0.0
             for name in lessons:
                 path = f"notebooks/{name}.ipynb"
-                n_pictures = run_all(browser, server, path)[1]       # a first run counts its pictures
+                n_pictures = run_all(browser, server, path, strict=True)[1]     # a first run counts its pictures
                 twin = f"notebooks/{name}_plain_twin.ipynb"
                 nbformat.write(plain_twin(n_pictures), root / twin)
-                t_floor = t_lesson = t_twin = float("inf")
+                bare = f"notebooks/{name}_without_pictures.ipynb"
+                nbformat.write(without_pictures(nbformat.read(root / path, as_version=4)), root / bare)
+                left = run_all(browser, server, bare, strict=True)[1]     # and checks the bare one
+                if left:
+                    raise RuntimeError(f"{bare} still shows {left} picture(s): NO_PICTURES misses a way "
+                                       "this lesson draws")
+                t_floor = t_lesson = t_twin = t_bare = float("inf")
                 for _ in range(args.rounds):
                     t_floor = min(t_floor, run_all_seconds(browser, server, "notebooks/floor.ipynb"))
                     t_lesson = min(t_lesson, run_all_seconds(browser, server, path))
                     t_twin = min(t_twin, run_all_seconds(browser, server, twin))
+                    t_bare = min(t_bare, run_all_seconds(browser, server, bare))
                 ratio = t_lesson / t_floor
                 worst = max(worst, ratio)
+                why = ("  (without any picture too)" if t_bare / t_floor > GOAL
+                       else "  (its plain twin misses too)" if t_twin / t_floor > GOAL else "")
                 print(f"{name:<26}{n_pictures:>9}{t_lesson:>10.2f}{t_floor:>9.2f}{ratio:>7.2f}{t_twin:>8.2f}"
-                      f"{t_twin / t_floor:>12.2f}{t_lesson / t_twin:>9.2f}  {'met' if ratio <= GOAL else 'MISSED'}"
-                      + ("  (its plain twin misses too)" if ratio > GOAL and t_twin / t_floor > GOAL else ""))
+                      f"{t_twin / t_floor:>12.2f}{t_lesson / t_twin:>9.2f}{t_bare:>8.2f}{t_bare / t_floor:>12.2f}"
+                      f"  {'met' if ratio <= GOAL else 'MISSED'}" + (why if ratio > GOAL else ""))
             print(f"worst ratio {worst:.2f} (goal ≤ {GOAL}: {'met' if worst <= GOAL else 'MISSED'})")
     return 0
 

@@ -46,3 +46,27 @@ def test_the_floor_shows_one_slider_and_no_picture(tmp_path):
 def test_a_plain_twin_of_fewer_than_no_figures_is_refused():
     with pytest.raises(ValueError, match="n_figures must be 0 or more; got -1"):
         run_all.plain_twin(-1)
+
+
+def _printed(nb) -> list[str]:
+    """What each code cell printed (one string per cell: a picture shown between two prints splits
+    them into two outputs, and without it they are one)."""
+    return ["".join(out.text for out in cell.get("outputs", []) if out.output_type == "stream")
+            for cell in nb.cells if cell.cell_type == "code"]
+
+
+@pytest.mark.parametrize("name", run_all.LESSONS)
+def test_a_lesson_without_pictures_draws_nothing_and_prints_what_the_lesson_prints(tmp_path, name):
+    lesson = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    before = nbformat.writes(lesson)
+    bare = run_all.without_pictures(lesson)
+    assert nbformat.writes(lesson) == before                          # the lesson passed in is unchanged
+    assert len(bare.cells) == len(lesson.cells) + 1
+    nbformat.write(bare, tmp_path / f"{name}.ipynb")
+    ran_lesson = execute_notebook(ROOT / "notebooks" / f"{name}.ipynb")
+    ran_bare = execute_notebook(tmp_path / f"{name}.ipynb")
+    assert _pictures(ran_lesson) > 0
+    assert _pictures(ran_bare) == 0 and _sliders(ran_bare) == 0       # no figure, no explorer
+    printed = _printed(ran_bare)
+    assert printed.pop(1 + 1) == ""                                   # the added cell (after setup and imports)
+    assert printed == _printed(ran_lesson)                            # everything computed is still printed
