@@ -25,7 +25,9 @@ imports that turns every figure function, explorer, pyplot figure and `h.show` o
 a no-op (`without_pictures`), so it computes and prints everything it does and draws nothing. Its
 ratio ("bare ratio") is the least any way of drawing the lesson's pictures could reach: where it is
 above the goal, the lesson's own computations (its training runs, its timings) exceed the goal
-before a single picture is drawn. The twin and the bare lesson bracket the answer from both sides.
+before a single picture is drawn. The twin and the bare lesson are two floors under the lesson's
+time: what its pictures cost at their plainest, with no course code, and what its course code
+costs with no picture.
 """
 
 from __future__ import annotations
