@@ -58,10 +58,11 @@ FLOOR = nbformat.v4.new_notebook(cells=[
 PLAIN_FIGURE = "fig, ax = plt.subplots()\nax.plot([0, 1], [0, 1])\nplt.show()"
 
 #: The cell `without_pictures` adds after a lesson's imports. It replaces, in every module of
-#: `helpers` imported so far and in the notebook's own names (public ones), each explorer class and each function
-#: that makes a figure (its name ends in "_figure", or it is one of the picture helpers, or it draws
-#: on an Axes it is given) with `_nothing`, which accepts any use and draws nothing; `h.show` shows
-#: nothing, and pyplot's figures are `_nothing` too. What the lesson computes and prints stays.
+#: `helpers` imported so far and among the notebook's own public names, each explorer class and
+#: each function that makes a figure (its name ends in "_figure", or it is one of the picture
+#: helpers, or it draws on an Axes it is given) with `_nothing`, which accepts any use and draws
+#: nothing; `h.show` shows nothing, and pyplot's figures are `_nothing` too. What the lesson
+#: computes and prints stays.
 NO_PICTURES = """\
 # bench/run_all.py: this lesson without its pictures (its computations and printed results stay)
 import inspect as _inspect
@@ -137,7 +138,7 @@ def plain_twin(n_figures: int):
 def without_pictures(lesson):
     """The lesson notebook with `NO_PICTURES` added after its imports (its second code cell, after
     the setup cell that finds `helpers`). The notebook passed in is not changed."""
-    nb = nbformat.from_dict(copy.deepcopy(dict(lesson)))
+    nb = copy.deepcopy(lesson)
     code = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
     if len(code) < 2:
         raise ValueError(f"a lesson starts with a setup cell and an imports cell; this one has {len(code)} code cells")
