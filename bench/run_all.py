@@ -47,7 +47,7 @@ import envs  # noqa: E402
 import lab_browser as lb  # noqa: E402
 
 GOAL = 1.5
-LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = sorted(p.stem for p in lb.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 FLOOR = nbformat.v4.new_notebook(cells=[
     nbformat.v4.new_code_cell("import numpy as np\nimport matplotlib.pyplot as plt\nimport ipywidgets as widgets\n"
                               "%matplotlib inline"),
