@@ -3,7 +3,8 @@
     fig = network_figure(h.load_params(), x=[1, 0, 1, 1])
 
 Edges are coloured by their weight with `plots.SIGNED_CMAP` (blue negative, white zero, orange
-positive; a colour bar shows the scale) and are thicker the larger the weight. Each weight's value
+positive; a colour bar shows the scale) and are thicker the larger the weight. An edge whose number
+is exactly 0 is a thin dotted grey line instead, so it cannot be mistaken for a small number. Each weight's value
 is written on its edge, each bias under its node, so all 31 numbers of the chapter's network are
 on the page. Given an input x, the nodes show the values flowing through: the pixels, the hidden
 units h (a unit switched off by the ReLU is greyed out) and the prediction ŷ.
@@ -26,6 +27,8 @@ LAYER_GAP = 3.0
 PIXEL_NAMES = ("a", "b", "c", "d")
 #: Where along an edge its weight is written (fraction of the way from the layer with more nodes).
 LABEL_AT = 0.24
+#: The colour of an edge whose number is exactly 0 (drawn dotted): 4.6:1 on white, like its label's box.
+ZERO_EDGE = "0.45"
 
 
 def _column(n: int, x: float) -> np.ndarray:
@@ -71,14 +74,20 @@ def draw_network(ax, params, x=None, show_weights: bool = True, vmax: float | No
     for W, src, dst, label_from_dst in ((W1, pos["x"], pos["h"], False), (W2, pos["h"], pos["y"], True)):
         for (j, i), w in np.ndenumerate(W):                 # W[j, i]: from source i to target j
             (x0, y0), (x1, y1) = src[i], dst[j]
-            colour = SIGNED_CMAP(norm(w))
-            width = 1.0 + 6.0 * abs(w) / vmax
             # gid: the edge carries its own label (a figure audit does not count that as an overlap)
-            (line,) = ax.plot([x0, x1], [y0, y1], color=colour, solid_capstyle="butt", zorder=1,
-                              linewidth=width, gid="labelled-edge")
-            # a thin grey rim, so that pale (near-zero) edges stay visible on white
-            ax.plot([x0, x1], [y0, y1], color="0.7", linewidth=width + 1.2, solid_capstyle="butt",
-                    zorder=0.9, gid="labelled-edge rim")
+            if w == 0:
+                # exactly zero: dotted grey, so it cannot be taken for a small number drawn pale
+                colour = ZERO_EDGE
+                (line,) = ax.plot([x0, x1], [y0, y1], color=colour, linestyle=(0, (1.5, 2.5)), zorder=1,
+                                  linewidth=1.8, gid="labelled-edge")
+            else:
+                colour = SIGNED_CMAP(norm(w))
+                width = 1.0 + 6.0 * abs(w) / vmax
+                (line,) = ax.plot([x0, x1], [y0, y1], color=colour, solid_capstyle="butt", zorder=1,
+                                  linewidth=width, gid="labelled-edge")
+                # a thin grey rim, so that pale (near-zero) edges stay visible on white
+                ax.plot([x0, x1], [y0, y1], color="0.7", linewidth=width + 1.2, solid_capstyle="butt",
+                        zorder=0.9, gid="labelled-edge rim")
             edges.append(line)
             if show_weights:
                 t = 1.0 - LABEL_AT if label_from_dst else LABEL_AT
@@ -181,8 +190,10 @@ def network_figure(params, x=None, title: str | None = None, show_weights: bool 
     labels = param_labels(params)
     biggest = int(np.argmax(np.abs(flat)))
     zeros = int(np.sum(flat == 0))
+    zero_edges = int(np.sum(params["W1"] == 0) + np.sum(params["W2"] == 0))
+    dotted = f" ({zero_edges} of them on edges, drawn dotted)" if zero_edges else ""
     describe(fig, f"{ax.get_title()}. {_words(params, values, quantity)} "
-             f"{zeros} of the {n} numbers are exactly 0; the largest in size is {labels[biggest]} = "
+             f"{zeros} of the {n} numbers are exactly 0{dotted}; the largest in size is {labels[biggest]} = "
              f"{flat[biggest] + 0.0:+.3f}.")
     return fig
 

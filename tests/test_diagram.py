@@ -89,6 +89,24 @@ def test_gradients_can_be_drawn_too_and_zero_is_plain():
     assert "gradient" in fig.axes[1].get_ylabel()
 
 
+def test_an_edge_that_is_exactly_zero_is_dotted_grey_and_a_small_one_is_not():
+    """Lesson 02 tells the zero gradients by their dotted edges: −0.01 must not look like 0."""
+    params = h.load_params()
+    x, y = h.example()
+    grads = h.backprop(params, x, y)
+    fig, ax = plt.subplots()
+    drawn = diagram.draw_network(ax, grads)
+    weights = np.concatenate([grads["W1"].ravel(), grads["W2"].ravel()])
+    assert np.sum(weights == 0) == 10 and np.any((weights != 0) & (np.abs(weights) < 0.02))
+    for line, w in zip(drawn["edges"], weights):
+        dotted = line.get_linestyle() not in ("-", "solid")
+        assert dotted == (w == 0), w
+        if w == 0:
+            assert matplotlib.colors.to_hex(line.get_color()) == matplotlib.colors.to_hex(diagram.ZERO_EDGE)
+    alt = h.alt.description(diagram.network_figure(grads, quantity="gradient"))
+    assert "11 of the 31 numbers are exactly 0 (10 of them on edges, drawn dotted)" in alt
+
+
 def test_other_sizes_and_bad_input():
     params = h.init_params(n_hidden=6, seed=1)
     fig, ax = plt.subplots()
