@@ -136,6 +136,29 @@ def test_01_shows_the_chapter_table(ran):
     assert f"The worst output is number {worst}" in text
 
 
+def test_00_says_the_sliders_follow_the_drag(ran):
+    """The explorers redraw while a slider is dragged (tests/browser/test_interactions.py drags
+    them); lesson 00 must not tell students the plot waits for the release."""
+    markdown = "\n".join(c.source for c in ran["00"].cells if c.cell_type == "markdown")
+    assert "redraw the picture while you drag" in markdown
+    assert "updates on release" not in markdown and "update when you **let go**" not in markdown
+    assert "arrow\nkeys" in markdown or "arrow keys" in markdown      # and without a mouse
+
+
+def test_01_random_draws_against_the_lazy_rival(ran):
+    """The summary says most fresh random draws do worse than always answering 0: the count it
+    rests on is printed, and is a majority."""
+    import helpers as h
+    ch = chapter()
+    text = cell_text(ran["01"])
+    lazy = sum(t ** 2 for t in ch["y"]) / 4                       # always answering 0
+    worse = sum(h.loss(h.init_params(seed=s), ch["x"], ch["y"]) > lazy for s in range(5))
+    assert f"worse than always answering 0: {worse} of 5" in text
+    assert worse > 5 / 2 and ch["loss"] > lazy
+    summary = ran["01"].cells[-1].source
+    assert "most fresh random draws, do worse than always answering 0" in summary
+
+
 def test_02_shows_the_wiggle_explorer(ran):
     assert {"downhill-wiggle", "downhill-param", "downhill-nudge", "downhill-readout",
             "downhill-plot"} <= widget_classes(ran["02"])
@@ -174,5 +197,6 @@ def test_02_explains_the_zero_gradients(ran):
     assert "11 of 31 gradients are exactly zero" in text
     assert ("W1[0,1], W1[1,1], W1[2,0], W1[2,1], W1[2,2], W1[2,3], b1[2], "
             "W2[0,2], W2[1,2], W2[2,2], W2[3,2]") in text
-    assert "wiggling every parameter: 62 forward passes" in text
+    # central differences: each parameter nudged up and down, two forward passes each
+    assert f"wiggling every parameter: {2 * ch['n_params']} forward passes (2 for each of the {ch['n_params']} parameters)" in text
     assert "same gradients: True" in text
