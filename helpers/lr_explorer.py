@@ -17,7 +17,8 @@ from .data import example, load_params
 from .network import copy_params, forward, loss
 from . import controls
 from .alt import numbers
-from .plots import PALETTE, STYLE, TEXT_ON_WHITE, draw_image, pixel_mesh, plot_losses, update_image
+from .plots import (PALETTE, STYLE, TEXT_ON_WHITE, draw_image, how_it_fell, pixel_mesh, plot_losses,
+                    update_image)
 from .trainer import short_number
 from .training import EXPLODED, steps_that_rose, train, verdict
 from .validate import check_lr, check_steps, check_x, check_y
@@ -41,10 +42,10 @@ VERDICT_STATUS_TEXT = {word: (TEXT_ON_WHITE[hue], PALETTE["sky" if hue == "blue"
                        for word, hue in _HUES.items()}
 #: Vermillion dark enough for text on the pale "exploded" band (5:1).
 BAND_TEXT = "#A64A00"
-#: What each verdict means, in words.
+#: What each verdict means, in words; {fell} is where the loss went down, from `how_it_fell`.
 VERDICT_MEANING = {
-    "too slow": "the loss went down on every step, but not even to half of where it started",
-    "steady": "the loss went down on every step, to half of where it started or lower",
+    "too slow": "the loss went down {fell}, but not even to half of where it started",
+    "steady": "the loss went down {fell}, and ended at half of where it started or lower",
     "unstable": ("the loss went up on some steps (the step jumped past the valley), but it ended at "
                  "half of where it started or lower"),
     "diverged": ("the loss exploded (training stops), or it went up and ended above half of where it "
@@ -221,7 +222,7 @@ class LearningRateExplorer(Explorer):
         self._show(self.verdict_html, (
             f"<span>{controls.colored(word, *VERDICT_STATUS_TEXT[word])} · η = {lr:.3g}, "
             f"loss {self.first_loss:.3f} → {loss_words(result.final_loss)} after {k} steps: "
-            f"{VERDICT_MEANING[word]}.</span>"))
+            f"{VERDICT_MEANING[word].format(fell=how_it_fell(result.losses))}.</span>"))
 
     def describe(self) -> str:
         """The picture in words, from the run it draws: η, verdict, the loss's path, the prediction."""
@@ -234,8 +235,8 @@ class LearningRateExplorer(Explorer):
                     f"past {short_number(EXPLODED * self.first_loss)} and training stops at step {k}; "
                     f"no prediction to compare with the target {target}.")
         rises = steps_that_rose(losses).size           # the verdict's own rule
-        direction = "falls" if losses[-1] < losses[0] else "rises"
-        how = ("on every step" if rises == 0 else f"though it rose on {rises} of the {k} steps"
+        direction = "falls" if losses[-1] < losses[0] else "rises" if losses[-1] > losses[0] else "stays level"
+        how = (f"going down {how_it_fell(losses)}" if rises == 0 else f"though it rose on {rises} of the {k} steps"
                if direction == "falls" else f"rising on {rises} of the {k} steps")
         error = float(np.max(np.abs(self.y_hat - self.y)))
         match = (f"matches the target {target}" if error < 0.05

@@ -18,8 +18,9 @@ from .data import example, load_params
 from .network import copy_params, flatten, forward, loss, param_labels
 from . import controls
 from .alt import numbers
-from .plots import PALETTE, STYLE, ZERO_LABEL, draw_image, pixel_mesh, plot_losses, update_image
-from .training import exploded, steps_that_rose, train
+from .plots import (PALETTE, STYLE, ZERO_LABEL, draw_image, how_it_fell, pixel_mesh,  # noqa: F401
+                    plot_losses, update_image)
+from .training import EXPLODED, RISE, steps_that_rose, train
 from .validate import PARAM_NAMES, check_lr, check_x, check_y
 from .widgets import WIDE, Explorer, new_figure
 
@@ -97,14 +98,26 @@ class TrainerExplorer(Explorer):
     # -- the math: one press of a button -------------------------------------------------------
 
     def step(self, n: int = 1) -> None:
-        """Take n steps of gradient descent (forward, backprop, update; `train` runs the loop), then redraw."""
+        """Take n steps of gradient descent (forward, backprop, update; `train` runs the loop), then redraw.
+
+        Stops at the first step whose loss exceeds EXPLODED × the loss at step 0 (or is not finite),
+        whichever presses led there: Step ×10 stops where ten presses of Step would."""
         if self.diverged:
             return
-        result = train(self.params, self.x, self.y, self.lr, n)
-        self.params = result.params
-        self.losses.extend(float(v) for v in result.losses[1:])
-        # exploded (the course's rule), counted from where this run started (not from this press)
-        self.diverged = result.diverged or exploded(self.losses)
+        left = n
+        while left > 0 and not self.diverged:
+            # `train` checks for an explosion against the loss where this press starts; the run's
+            # rule is EXPLODED × the loss at step 0, so the check is made here on the whole run
+            result = train(self.params, self.x, self.y, self.lr, left)
+            losses = np.concatenate([self.losses, result.losses[1:]])
+            with np.errstate(invalid="ignore"):
+                over = np.flatnonzero(~(losses <= EXPLODED * losses[0]))     # also NaN
+            k = int(over[0]) if over.size else losses.size - 1              # stop at the first
+            j = k - self.steps                                              # that step, in this press
+            self.params = {key: result.trajectory[key][j].copy() for key in PARAM_NAMES}
+            self.losses = [float(v) for v in losses[:k + 1]]
+            self.diverged = bool(over.size)
+            left -= j          # `train` stops early when it thinks the loss exploded: go on from there
         self._redraw()
 
     def reset(self) -> None:
@@ -212,7 +225,7 @@ class TrainerExplorer(Explorer):
         elif k == 0:
             self.loss_title.set_text("Loss before any step")
         else:
-            word = "fell" if losses[-1] <= losses[0] else "rose"
+            word = "fell" if losses[-1] < losses[0] else "rose" if losses[-1] > losses[0] else "stayed"
             self.loss_title.set_text(f"Loss {word}: {losses[0]:.3f} → {short_number(losses[-1])}")
 
         theta = flatten_unchecked(self.params)
@@ -265,7 +278,7 @@ class TrainerExplorer(Explorer):
             path = f"the loss exploded at step {k} (from {losses[0]:.3f} to {short_number(losses[-1])})"
         else:
             rises = steps_that_rose(losses).size       # the verdict's own rule
-            how = "falling on every step" if rises == 0 else f"rising on {rises} of the {k} steps"
+            how = f"falling {how_it_fell(losses)}" if rises == 0 else f"rising on {rises} of the {k} steps"
             path = f"loss from {losses[0]:.3f} to {short_number(losses[-1])} on a log scale, {how}"
         moved = ", ".join(f"{label} {short_number(change, signed=True)}" for label, change in self.moved)
         return (f"After {k} step{'s' if k != 1 else ''} at η = {self.lr:g}: {path}; prediction {shown}, target {target}; "

@@ -261,3 +261,34 @@ def test_the_verdict_word_meets_4_5_to_1_in_the_light_and_the_dark_theme(word):
     on_light, on_dark = VERDICT_STATUS_TEXT[word]
     assert contrast(on_light, "#ffffff") >= 4.5
     assert contrast(on_dark, "#111111") >= 4.5            # JupyterLab dark: --jp-layout-color0
+
+
+def claimed_falls(text: str, k: int):
+    """Up to which step a text says the loss went down on every step: N for "on every step until
+    ... step N", k for a plain "on every step", None when it makes no such claim."""
+    until = re.search(r"on every step until (?:it reached exactly 0 at |it stopped changing at )?step (\d+)", text)
+    return int(until.group(1)) if until else (k if "on every step" in text else None)
+
+
+def test_every_step_claims_are_true_of_the_losses_at_every_slider_position(explorer):
+    """At η = 0.447 the status said "the loss went down on every step", while from step 41 on the
+    loss sat flat at 7.7e-34: a fall claimed on 59 steps where the loss did not fall."""
+    x, y = h.example()
+    flat = None
+    for i in range(-60, 21):
+        lr = 10.0 ** (i / 20)
+        explorer.slider.value = lr
+        losses = h.train(h.load_params(), x, y, lr, 100).losses
+        k = losses.size - 1
+        fell = np.diff(losses) < 0                                  # step i+1 fell, counted here
+        for text in (plain(explorer.verdict_html.value), explorer.plot.alt):
+            n = claimed_falls(text, k)
+            if n is None:
+                continue
+            assert fell[:n].all(), f"η = {lr:.3g}: a fall is claimed on a step that did not fall: {text}"
+            if n < k:
+                assert not fell[n], f"η = {lr:.3g}: step {n + 1} fell too, so 'until step {n}' is wrong: {text}"
+        if i == -7:
+            flat = (k, int(np.argmin(fell)), plain(explorer.verdict_html.value))
+    k, n, text = flat                                               # η = 10^-0.35 ≈ 0.447
+    assert n < k and f"until it stopped changing at step {n}" in text, text

@@ -246,3 +246,42 @@ def test_a_narrow_output_stacks_the_panels():
     assert trainer.layout.narrow and trainer.plot.css_width <= 468
     assert trainer.ax_loss.get_position().y0 > trainer.ax_pred.get_position().y1 > trainer.ax_bars.get_position().y1
     assert "After 3 steps" in trainer.plot.alt
+
+
+@pytest.mark.parametrize("lr", [10 ** 0.65, 5.0])
+def test_step_times_ten_stops_at_the_first_step_past_the_whole_runs_limit(lr):
+    """At η = 4.47 pressing Step ×10 said "Loss exploded at step 30": each press measured the
+    explosion against the loss where that press started, not against the loss at step 0."""
+    x, y = h.example()
+    run = h.train(h.load_params(), x, y, lr, 200)
+    with np.errstate(invalid="ignore"):
+        first = int(np.flatnonzero(~(run.losses <= h.training.EXPLODED * run.losses[0]))[0])  # also NaN
+    for presses in ([10] * 20, [1] + [10] * 20, [1] * 3 + [10] * 20):
+        trainer = TrainerExplorer(lr=lr)
+        for n in presses:
+            (trainer.step_button if n == 1 else trainer.step10_button).click()
+        assert trainer.diverged and trainer.steps == first, (presses[:3], trainer.steps, first)
+        assert trainer.loss_title.get_text() == f"Loss exploded at step {first}"
+        assert f"exploded at step {first}" in trainer.plot.alt
+        assert len(trainer.loss_line.get_xdata()) == first + 1          # nothing drawn past it
+        np.testing.assert_allclose(trainer.losses, run.losses[:first + 1], rtol=1e-12)
+        for key in h.PARAM_NAMES:
+            np.testing.assert_allclose(trainer.params[key], run.trajectory[key][first], rtol=1e-12)
+
+
+def test_the_alt_text_never_claims_a_fall_on_a_step_where_the_loss_stayed_flat():
+    """At η = 0.447 the loss reaches 7.7e-34 at step 41 and stays there: "falling on every step" was false."""
+    trainer = TrainerExplorer(lr=10 ** -0.35)
+    trainer.step(100)
+    losses = h.train(h.load_params(), *h.example(), 10 ** -0.35, 100).losses
+    fell = np.diff(losses) < 0
+    n = int(np.argmin(fell))                       # the last step of the run of falls, counted here
+    assert not fell.all() and fell[:n].all()
+    assert f"falling on every step until it stopped changing at step {n}" in trainer.plot.alt
+
+
+def test_how_it_fell_names_the_last_step_that_fell():
+    from helpers.trainer import how_it_fell
+    assert how_it_fell([0.9, 0.5, 0.1]) == "on every step"
+    assert how_it_fell([0.9, 0.5, 0.0, 0.0]) == "on every step until it reached exactly 0 at step 2, then stayed at 0"
+    assert how_it_fell([0.9, 0.5, 0.5, 0.4]).startswith("on 2 of the 3 steps")
