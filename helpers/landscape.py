@@ -24,6 +24,10 @@ from .validate import PARAM_NAMES, check_example, check_params
 
 #: Colour map of the landscape: dark valleys, light hilltops.
 LANDSCAPE_CMAP = "cividis"
+#: Grid points whose loss is within this fraction of the lowest loss count as lowest too (a tie).
+TIE_RTOL = 1e-9
+#: How far past the downhill arrow's tip its label starts, in points (clear of the head's outline).
+LABEL_GAP = 10.0
 
 
 # --------------------------------------------------------------------------- the math
@@ -211,9 +215,19 @@ def draw_downhill_arrow(ax, p_value: float, q_value: float, grad_p: float, grad_
                         arrowprops=dict(arrowstyle="-|>,head_width=0.5,head_length=0.9",
                                         color=PALETTE["orange"], lw=4, shrinkA=6, shrinkB=0))
     if text:
+        # Beyond the tip, in the arrow's direction on screen, so the label never covers the arrow:
+        # the box starts just past the head (straight ahead for a steep arrow, to the side for a
+        # flat one), whichever way the arrow points.
+        tip = ax.transData.transform(end)
+        back = ax.transData.transform(end + 1e-3 * length * g / size)
+        way = (tip - back) / max(float(np.hypot(*(tip - back))), 1e-12)
+        if abs(way[1]) >= abs(way[0]):
+            ha, va = "center", ("bottom" if way[1] > 0 else "top")
+        else:
+            ha, va = ("left" if way[0] > 0 else "right"), "center"
         # the palette's orange, on a near-black box (not see-through: 8:1 whatever the contours)
-        ax.annotate(text, tuple(end), xytext=(0, -14), textcoords="offset points", ha="center",
-                    va="top", fontsize=12, fontweight="bold", color=PALETTE["orange"], zorder=7,
+        ax.annotate(text, tuple(end), xytext=tuple(LABEL_GAP * way), textcoords="offset points",
+                    ha=ha, va=va, fontsize=12, fontweight="bold", color=PALETTE["orange"], zorder=7,
                     bbox=dict(boxstyle="round,pad=0.2", fc="0.1", alpha=0.9, lw=0))
     return arrow
 
@@ -264,11 +278,56 @@ def landscape_figure(params, x, y, p: str, q: str, span: float = 1.0, n: int = 6
 def landscape_words(P, Q, L, p_label: str, q_label: str) -> str:
     """A contour map of the loss in words: its ranges and where its lowest point is."""
     P, Q, L = (np.asarray(a, dtype=np.float64) for a in (P, Q, L))
-    i = np.unravel_index(int(np.argmin(L)), L.shape)
-    return (f"Contour map of the loss over {p_label} ({P.min():+.2f} to {P.max():+.2f}) and {q_label} "
-            f"({Q.min():+.2f} to {Q.max():+.2f}), dark low, light high: the loss runs from "
-            f"{number(L.min())} (lowest at {p_label} = {P[i]:+.2f}, {q_label} = {Q[i]:+.2f}) to "
-            f"{number(L.max())}.")
+    ranges = (f"Contour map of the loss over {p_label} ({P.min():+.2f} to {P.max():+.2f}) and {q_label} "
+              f"({Q.min():+.2f} to {Q.max():+.2f}), dark low, light high: ")
+    if lowest_points(L).all():
+        return ranges + f"the loss is {number(L.min())} everywhere on the map."
+    where = where_lowest(L, [(P, p_label, ("left", "right")), (Q, q_label, ("bottom", "top"))], "map")
+    return ranges + f"the loss runs from {number(L.min())} (lowest {where}) to {number(L.max())}."
+
+
+def lowest_points(L) -> np.ndarray:
+    """True where the loss L is the lowest, up to a tiny relative tolerance (TIE_RTOL): ties count."""
+    L = np.asarray(L, dtype=np.float64)
+    low = L.min()
+    return L <= low + TIE_RTOL * abs(low)
+
+
+def where_lowest(L, axes, place: str) -> str:
+    """Where L is lowest, in words: "at p = -0.52, q = +0.91", "for every p shown, at q = +1.04, on
+    the map's top edge", "for p from -0.52 to -0.02, on the plot's left edge".
+
+    L: the losses, any shape. axes: one (values, label, (low edge, high edge)) per parameter, values
+    of L's shape (P and Q from `loss_surface`, or T from `loss_slice`), the edges named as on the
+    picture ("left", "right"). place: what the picture is called ("map", "plot"). A lowest point on
+    an edge of the window is said to be there: beyond it, the loss may fall further.
+    """
+    low = lowest_points(L)
+    phrases, singles, edges, block, gaps = [], [], [], 1, False
+    for values, label, (low_edge, high_edge) in axes:
+        shown = np.unique(values)                                        # the grid's values, sorted
+        at = np.searchsorted(shown, np.unique(np.asarray(values)[low]))  # which of them are lowest
+        first, last = shown[at[0]], shown[at[-1]]
+        block *= at.size
+        gaps |= bool(at[-1] - at[0] + 1 != at.size)
+        singles.append(f"{label} = {first:+.2f}" if at.size == 1 else None)
+        if at.size == shown.size:                                        # flat this way: no edge to name
+            phrases.append(f"for every {label} shown")
+            continue
+        phrases.append(f"at {singles[-1]}" if singles[-1] else f"for {label} from {first:+.2f} to {last:+.2f}")
+        edges += [low_edge] if at[0] == 0 else []
+        edges += [high_edge] if at[-1] == shown.size - 1 else []
+    if gaps or int(low.sum()) != block:                                  # scattered lowest points
+        words = f"at {int(low.sum())} points, " + " and ".join(
+            f"{label} from {np.asarray(v)[low].min():+.2f} to {np.asarray(v)[low].max():+.2f}"
+            for v, label, _ in axes)
+    elif all(singles):                                                   # one point: "at p = …, q = …"
+        words = "at " + ", ".join(singles)
+    else:
+        words = ", ".join(phrases)
+    if edges:
+        words += f", on the {place}'s {' and '.join(edges)} edge" + ("s" if len(edges) > 1 else "")
+    return words
 
 
 def _direction(dp: float, dq: float) -> str:
@@ -295,16 +354,20 @@ def slice_figure(params, x, y, p: str, span: float = 1.0, n: int = 201,
     draw_slice(ax, T, L, p, t0, loss0, g)
     ax.legend(loc="best")
     ax.set_title(title or f"Along {p}, the tangent's slope is\nthe backprop gradient, {g:+.2f}")
-    i = int(np.argmin(L))
+    if lowest_points(L).all():
+        runs = f"it is {number(L.min())} all along"
+    else:
+        where = where_lowest(L, [(T, p, ("left", "right"))], "plot")
+        runs = f"it runs from {number(L.min())} ({where}) to {number(L.max())}"
     describe(fig, f"{ax.get_title()}. The loss along {p} from {T[0]:+.2f} to {T[-1]:+.2f}, the other "
-             f"numbers held: it runs from {number(L.min())} (at {p} = {T[i]:+.2f}) to {number(L.max())}. "
+             f"numbers held: {runs}. "
              f"You are here at {p} = {t0:+.2f}, loss {number(loss0)}; the dashed tangent there has "
              f"slope {g:+.3f}, the backprop gradient.")
     return fig
 
 
 __all__ = [
-    "LANDSCAPE_CMAP", "draw_downhill_arrow", "draw_landscape", "draw_slice", "gradient_of",
-    "landscape_figure", "loss_along", "loss_slice", "loss_surface", "mark_position", "slice_figure",
-    "tangent", "value_of",
+    "LABEL_GAP", "LANDSCAPE_CMAP", "TIE_RTOL", "draw_downhill_arrow", "draw_landscape", "draw_slice",
+    "gradient_of", "landscape_figure", "landscape_words", "loss_along", "loss_slice", "loss_surface",
+    "lowest_points", "mark_position", "slice_figure", "tangent", "value_of", "where_lowest",
 ]

@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.path import Path
 
 import helpers as h
 from helpers import landscape as ls
@@ -160,3 +161,121 @@ def test_figures_have_titles_and_the_you_are_here_marker(setup):
     ax = fig.axes[0]
     assert "+0.44" in ax.get_title()
     assert ax.get_xlabel() == "value of W1[1,0]" and ax.get_ylabel() == "loss (MSE)"
+
+
+# ---------------------------------------------------------------- where the loss is lowest, in words
+
+def tied(L) -> np.ndarray:
+    """Where the loss grid is lowest, ties included: computed here, not with the helper's code."""
+    return np.isclose(L, L.min(), rtol=1e-9, atol=0.0)
+
+
+def test_the_words_say_a_flat_direction_is_lowest_everywhere_and_at_the_top_edge(setup):
+    """x[1] = 0: W1[0,1] changes nothing, and the loss falls all the way to the top edge b2[1] = +1.04."""
+    params, x, y = setup
+    P, Q, L = ls.loss_surface(params, x, y, "W1[0,1]", "b2[1]", span=1.0)
+    rows, cols = np.nonzero(tied(L))
+    assert set(cols) == set(range(L.shape[1]))             # every W1[0,1] of the map ties
+    assert set(rows) == {L.shape[0] - 1}                   # at the top row: the edge of the window
+    words = ls.landscape_words(P, Q, L, "W1[0,1]", "b2[1]")
+    assert (f"the loss runs from {h.alt.number(L.min())} (lowest for every W1[0,1] shown, at "
+            f"b2[1] = {Q[-1, 0]:+.2f}, on the map's top edge) to {h.alt.number(L.max())}.") in words
+    assert "+1.04" in words and "W1[0,1] = " not in words  # no single W1[0,1] is named as the lowest
+    fig = ls.landscape_figure(params, x, y, "W1[0,1]", "b2[1]", span=1.0)
+    assert words in h.alt.description(fig)
+
+
+def test_the_words_give_the_range_where_a_switched_off_unit_ties(setup):
+    """Hidden unit 1 is off for W1[1,0] <= -0.02: the loss is the same there, down to the left edge."""
+    params, x, y = setup
+    P, Q, L = ls.loss_surface(params, x, y, "W1[1,0]", "b2[1]", span=1.0)
+    rows, cols = np.nonzero(tied(L))
+    (row,) = set(rows)
+    assert sorted(cols) == list(range(cols.max() + 1))     # from the left edge, no gaps
+    low, high = P[row, 0], P[row, cols.max()]
+    assert f"{low:+.2f}" == "-0.52" and f"{high:+.2f}" == "-0.02"
+    words = ls.landscape_words(P, Q, L, "W1[1,0]", "b2[1]")
+    assert (f"(lowest for W1[1,0] from {low:+.2f} to {high:+.2f}, at b2[1] = {Q[row, 0]:+.2f}, "
+            "on the map's left edge)") in words
+
+
+def test_the_slice_words_give_the_flat_stretch_and_its_edge(setup):
+    params, x, y = setup
+    T, L = ls.loss_slice(params, x, y, "W1[1,0]", span=1.0, n=201)
+    (at,) = np.nonzero(tied(L))
+    assert at[0] == 0 and np.all(np.diff(at) == 1)
+    # the slow, obvious way: one loss call at each end of the flat stretch
+    assert loss_with(params, x, y, {"W1[1,0]": T[0]}) == pytest.approx(L.min(), rel=1e-12)
+    assert loss_with(params, x, y, {"W1[1,0]": T[at[-1]]}) == pytest.approx(L.min(), rel=1e-12)
+    text = h.alt.description(ls.slice_figure(params, x, y, "W1[1,0]", span=1.0))
+    assert (f"it runs from {h.alt.number(L.min())} (for W1[1,0] from {T[0]:+.2f} to {T[at[-1]]:+.2f}, "
+            f"on the plot's left edge) to {h.alt.number(L.max())}.") in text
+    assert f"{T[at[-1]]:+.2f}" == "-0.02"
+
+
+def test_the_slice_words_name_a_single_lowest_point_on_the_edge(setup):
+    params, x, y = setup
+    T, L = ls.loss_slice(params, x, y, "b2[1]", span=1.0)
+    assert list(np.nonzero(tied(L))[0]) == [len(T) - 1]
+    text = h.alt.description(ls.slice_figure(params, x, y, "b2[1]", span=1.0))
+    assert f"(at b2[1] = {T[-1]:+.2f}, on the plot's right edge)" in text
+
+
+def test_the_words_for_a_bowl_keep_the_single_lowest_point():
+    """A lowest point inside the map: named as before, no edge, and a near-tie is not a tie."""
+    P, Q = np.meshgrid(np.linspace(-1, 1, 21), np.linspace(-1, 1, 21))
+    L = 0.5 + (P - 0.2) ** 2 + (Q + 0.1) ** 2
+    words = ls.landscape_words(P, Q, L, "p", "q")
+    assert "the loss runs from 0.5 (lowest at p = +0.20, q = -0.10) to " in words
+    L[3, 4] = L.min() * (1 + 1e-12)                        # a tie, up to rounding
+    L[5, 17] = L.min() * (1 + 1e-6)                        # close, but higher
+    words = ls.landscape_words(P, Q, L, "p", "q")
+    assert "(lowest at 2 points, p from -0.60 to +0.20 and q from -0.70 to -0.10)" in words
+    flat = ls.landscape_words(P, Q, np.full_like(P, 0.25), "p", "q")
+    assert flat.endswith("the loss is 0.25 everywhere on the map.")
+
+
+# ---------------------------------------------------------------- the downhill arrow's label
+
+def arrow_and_label(ax):
+    fig = ax.figure
+    fig.canvas.draw()
+    (label,) = [t for t in ax.texts if t.get_text().startswith("downhill")]
+    (arrow,) = [t for t in ax.texts if t.arrow_patch is not None]
+    patch = arrow.arrow_patch
+    path = patch.get_transform().transform_path(patch.get_path())          # display pixels
+    pieces = [Path(piece) for piece in path.to_polygons(closed_only=False)]  # the shaft, the head
+    box = label.get_bbox_patch().get_window_extent(fig.canvas.get_renderer())
+    # the arrow's outline is 4 pt wide: grow the box by the whole width (half of it, and its mitre)
+    grow = patch.get_linewidth() * fig.dpi / 72.0
+    return pieces, box.padded(grow), box
+
+
+def crosses(pieces, box) -> bool:
+    return any(piece.intersects_bbox(box, filled=True) for piece in pieces)
+
+
+def test_the_label_clears_the_arrow_for_every_direction():
+    for angle in np.arange(0, 360, 15):
+        fig, ax = plt.subplots(figsize=(6, 6))
+        ax.set_xlim(-1, 1)
+        ax.set_ylim(-1, 1)
+        ax.set_aspect("equal")
+        g = -np.array([np.cos(np.radians(angle)), np.sin(np.radians(angle))])   # downhill at `angle`
+        ls.draw_downhill_arrow(ax, 0.0, 0.0, *g, length=0.4)
+        pieces, grown, _ = arrow_and_label(ax)
+        assert not crosses(pieces, grown), f"the label covers an arrow pointing {angle}°"
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("p, q", [("W1[1,0]", "b2[1]"), ("W1[0,1]", "b2[1]")])
+def test_the_label_clears_the_arrow_and_stays_on_the_map(setup, p, q):
+    params, x, y = setup
+    fig = ls.landscape_figure(params, x, y, p, q, span=1.0,
+                              title="Moving W1[0,1] changes nothing:\nthe downhill arrow ignores it")
+    ax = fig.axes[0]
+    pieces, grown, box = arrow_and_label(ax)
+    assert not crosses(pieces, grown)
+    inside = ax.get_window_extent()
+    assert (inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1), \
+        f"the label {box} leaves the map {inside}"
