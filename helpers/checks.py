@@ -26,6 +26,7 @@ import linecache
 import math
 import numbers
 import re
+import sys
 import sysconfig
 import textwrap
 import traceback
@@ -36,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import dataset, example, flip, load_params
-from .gradients import backprop
+from .gradients import _backprop, backprop, numerical_gradient
 from .network import (count_params, flatten, forward, hidden, init_params, loss, nudged, param_labels,
                       parse_label)
 from .training import EXPLODED, HALF, RISE, exploded, gd_step, steps_that_rose, train, verdict
@@ -296,6 +297,45 @@ _NOT_WRITTEN = ("{name} is not written yet: it still raises NotImplementedError.
                 "above with your code, run that cell, then run this check again. (Already written it? "
                 "Then run that cell first: Shift + Enter.)")
 
+_CALLS_UNWRITTEN = ("{chain}, which is not written yet: finish {last} first. It still raises "
+                    "NotImplementedError: replace the lines `# YOUR CODE HERE` and `raise "
+                    "NotImplementedError()` in the cell where you write {last} with your code, run that cell "
+                    "(and its check), then run this check again.")
+
+
+def _not_written(error: BaseException, name: str) -> str | None:
+    """The message for a NotImplementedError from calling the student's `name`: `name` itself is the
+    stub, or a function of theirs that it calls is ("descend calls gd_step, which is not written
+    yet"). None if a library raised it (then it is an error like any other)."""
+    frames = traceback.extract_tb(error.__traceback__)[1:]   # [0] is the call in this file
+    if not frames or _library(frames[-1].filename) is not None:
+        return None
+    chain = [name]
+    for frame in frames[1:]:   # frames[0] is `name` itself; skip comprehensions and lambdas
+        if _library(frame.filename) is None and not frame.name.startswith("<") and frame.name != chain[-1]:
+            chain.append(frame.name)
+    if len(chain) == 1 or frames[-1].name.startswith("<"):
+        return _NOT_WRITTEN.format(name=name)
+    said = " calls ".join([chain[0], ", which calls ".join(chain[1:])])
+    return _CALLS_UNWRITTEN.format(chain=said, last=chain[-1])
+
+
+def _filled(cell) -> bool:
+    """True if a closure cell holds a value (reading an empty one raises ValueError)."""
+    try:
+        cell.cell_contents
+    except ValueError:
+        return False
+    return True
+
+
+def _yourself(name: str, called: list, how: str) -> str:
+    """The message for an answer that calls the course's own version of what it should compute."""
+    helper = called[0]
+    return (f"{name} calls h.{helper}, the course's own {helper}, so the check would be testing the "
+            f"course's code instead of yours. Write it yourself, without h.{helper}: {how}")
+
+
 _STALE = ("The cell where you write {name} did not finish the last time you ran it: it stopped with an "
           "error (for example a SyntaxError){before}. So {name} is still {which}, and this check would "
           "only test that.\nScroll up to the cell that starts with `def {name}(`, read the error under "
@@ -342,12 +382,15 @@ def _stale_definition(answer, name: str) -> str | None:
                          which="the empty stub you were given" if stub else "the version from before")
 
 
-def _call(answer, name: str, argnames: tuple, *args, shown: str | None = None):
+def _call(answer, name: str, argnames: tuple, *args, shown: str | None = None,
+          forbid: tuple = (), how: str = ""):
     """Call the student's function `answer(*args)` and return what it returns.
 
     Every way the call itself can go wrong becomes a _NotYet with a message: not a function, the
-    wrong number of arguments, NotImplementedError (the untouched stub), any other error (with
-    the line of their code), and changing its inputs in place.
+    wrong number or order of arguments, NotImplementedError (the untouched stub, or a stub it
+    calls), any other error (with the line of their code), and changing its inputs in place.
+    forbid: helpers the answer must not call (the course's own answer); if it does, the message
+    says so and `how` says how to write it instead.
     """
     shown = shown or f"{name}({', '.join(argnames)})"
     if not callable(answer):
@@ -356,6 +399,14 @@ def _call(answer, name: str, argnames: tuple, *args, shown: str | None = None):
     stale = _stale_definition(answer, name)
     if stale:
         raise _NotYet(stale)
+    try:
+        theirs = list(inspect.signature(answer).parameters)
+    except (TypeError, ValueError):   # no signature to read
+        theirs = []
+    if len(theirs) == len(argnames) > 1 and theirs != list(argnames) and sorted(theirs) == sorted(argnames):
+        raise _NotYet(f"{name} takes its arguments in another order: yours is `def {name}({', '.join(theirs)}):`, "
+                      f"but it is called as {name}({', '.join(argnames)}), so each value lands in the wrong "
+                      f"name.\nKeep the first line `def {name}({', '.join(argnames)}):` as it was given.")
     try:
         inspect.signature(answer).bind(*args)
     except TypeError:
@@ -366,13 +417,18 @@ def _call(answer, name: str, argnames: tuple, *args, shown: str | None = None):
         pass
     given = copy.deepcopy(args)
     try:
-        result = answer(*given)
-    except NotImplementedError:
-        raise _NotYet(_NOT_WRITTEN.format(name=name)) from None
+        with _calls_to(answer, *forbid) if forbid else contextlib.nullcontext([]) as called:
+            result = answer(*given)
     except (Exception, SystemExit) as error:  # noqa: BLE001 - whatever their code raised
-        raise _NotYet(f"Calling {shown} stopped with an error:\n    {type(error).__name__}: {error}"
+        unwritten = _not_written(error, name) if isinstance(error, NotImplementedError) else None
+        raise _NotYet(unwritten or
+                      f"Calling {shown} stopped with an error:\n    {type(error).__name__}: {error}"
                       f"{_where(error)}\nRead the error, fix that line, run the cell, and check again."
                       ) from None
+    cells = getattr(answer, "__closure__", None) or ()
+    held = [f.__name__ for f in forbid for cell in cells if _filled(cell) and cell.cell_contents is f]
+    if called or held:   # (a helper kept in a closure is not swapped for the stand-in: look there too)
+        raise _NotYet(_yourself(name, called or held, how))
     for argname, before, after in zip(argnames, args, given):
         if not _same(before, after):
             raise _NotYet(f"{name} changed its input `{argname}` in place.\n"
@@ -521,16 +577,24 @@ def _word(value, what: str, allowed: tuple) -> str:
 EPS = 1e-4
 
 
+#: A nudge this large carries b1[0] of the chapter's network (hidden unit 0, z = 0.4) past the
+#: ReLU's bend at z = 0, so the central difference there is not the slope at w: an answer that
+#: ignores its `eps` (a fixed 1e-4 or 1e-2) gives the slope at w instead and fails.
+KINK_EPS = 0.5
+
+
 def _nudge_cases():
-    """(params, x, y, label) for check_nudge_gradient: the chapter's slopes, and another network."""
+    """(params, x, y, label, eps) for check_nudge_gradient: the chapter's slopes, another network,
+    and one nudge large enough to cross a ReLU's bend."""
     params = load_params()
     x, y = example()
     X, Y = dataset()
     other = init_params(seed=1)
     # The chapter's slopes are round (+0.439, -0.55, 0); another network's are not (-0.5566659...,
     # +0.1185839...), so an answer rounded to a few decimals cannot pass.
-    return [(params, x, y, "W1[1,0]"), (params, x, y, "b2[1]"), (params, x, y, "W1[0,1]"),
-            (other, X[6], Y[6], "W2[2,0]"), (other, X[6], Y[6], "b1[2]")]
+    return [(params, x, y, "W1[1,0]", EPS), (params, x, y, "b2[1]", EPS), (params, x, y, "W1[0,1]", EPS),
+            (other, X[6], Y[6], "W2[2,0]", EPS), (other, X[6], Y[6], "b1[2]", EPS),
+            (params, x, y, "b1[0]", KINK_EPS)]
 
 
 def _slope(params, x, y, label) -> float:
@@ -538,30 +602,68 @@ def _slope(params, x, y, label) -> float:
     return float(backprop(params, x, y)[key][index])
 
 
+def _central(params, x, y, label, eps) -> float:
+    """The central difference (L(w + eps) − L(w − eps)) / (2 · eps), as nudge_gradient computes it."""
+    return (loss(nudged(params, label, eps), x, y) - loss(nudged(params, label, -eps), x, y)) / (2 * eps)
+
+
+def _kink_crossed(params, x, label, eps) -> str:
+    """Which ReLU bend a nudge of ±eps of `label` crosses, in words (for a b1 or W1 label)."""
+    key, index = parse_label(label, params)
+    unit = index[0]
+    z = float(hidden(params, x)[0][unit])
+    reach = eps * (1.0 if key == "b1" else abs(float(x[index[1]])))
+    if key in ("b1", "W1") and abs(z) < reach:
+        return (f"Nudging {label} by ±{eps:g} moves hidden unit {unit}'s z = {_fmt(z)} past 0, where its "
+                "ReLU bends, so the loss is not a straight line between w − eps and w + eps.")
+    return ""
+
+
 @_check
 def check_nudge_gradient(nudge_gradient):
     """nudge_gradient(params, label, x, y, eps) → the central-difference slope of the loss (a float)."""
     cases = _nudge_cases()
-    for params, x, y, label in cases:
-        shown = f'nudge_gradient(params, "{label}", x, y, eps={EPS:g})'
+    for params, x, y, label, eps in cases:
+        shown = f'nudge_gradient(params, "{label}", x, y, eps={eps:g})'
         got = _number(_call(nudge_gradient, "nudge_gradient", ("params", "label", "x", "y", "eps"),
-                            params, label, x, y, EPS, shown=shown), shown,
+                            params, label, x, y, eps, shown=shown, forbid=(backprop, numerical_gradient),
+                            how="nudge the weight both ways with h.nudged(params, label, eps) and "
+                                "h.nudged(params, label, -eps), take the two losses with h.loss(…, x, y), "
+                                "and return (up − down) / (2 * eps)."), shown,
                       nan_hint="Did you divide by something that was 0, such as (eps - eps)?")
-        expected = _slope(params, x, y, label)
+        # a tiny eps: the slope itself (by backprop); a large one: the central difference at that eps
+        expected = _slope(params, x, y, label) if eps == EPS else _central(params, x, y, label, eps)
         if _close(got, expected):
             continue
         base = loss(params, x, y)
-        up = loss(nudged(params, label, EPS), x, y)
-        down = loss(nudged(params, label, -EPS), x, y)
+        up = loss(nudged(params, label, eps), x, y)
+        down = loss(nudged(params, label, -eps), x, y)
         got_text, expected_text = _apart(got, expected)
-        said = f"{shown} returned {got_text}, but the slope there is {expected_text}."
+        said = (f"{shown} returned {got_text}, but the slope there is {expected_text}." if eps == EPS else
+                f"{shown} returned {got_text}, but the central difference at eps = {eps:g} is {expected_text}.")
         tight = dict(atol=1e-12, rtol=1e-9)
         central = "(loss(w + eps) − loss(w − eps)) / (2·eps)"
-        if expected != 0 and _close(got, (up - down) / 2 * EPS, atol=0, rtol=1e-6):
-            raise _NotYet(f"{said}\nThat is the slope times eps² = {EPS ** 2:g}: a bracket is missing. "
+        if eps != EPS and _close(got, _slope(params, x, y, label)):
+            raise _NotYet(f"{said}\nThat is the slope for a tiny nudge, as if eps were small: your function "
+                          f"does not use the eps it is given. {_kink_crossed(params, x, label, eps)}\nUse "
+                          "the argument `eps` in both nudges and in the division (no fixed number such as "
+                          f"1e-4): {central}.")
+        ex_x, ex_y = example()
+        if not (np.array_equal(x, ex_x) and np.array_equal(y, ex_y)):
+            on_example = _central(params, ex_x, ex_y, label, eps)
+            if _close(got, on_example) and not _close(on_example, expected):
+                raise _NotYet(f"{said}\nThat is the slope on the chapter's example (h.example()), not on the "
+                              f"x = {x.astype(int).tolist()} and y the check gave: use the arguments x and y you "
+                              "are given, in both losses: h.loss(…, x, y).")
+        if expected != 0 and _close(got, y.size * expected, atol=0, rtol=1e-5):
+            raise _NotYet(f"{said}\nThat is exactly {y.size} × the slope, and y has {y.size} numbers: is your "
+                          "loss the sum of the squared errors? The loss is the mean, h.loss / np.mean, not the "
+                          "sum. (If you did use h.loss: divide the difference by 2·eps, no other distance.)")
+        if expected != 0 and _close(got, (up - down) / 2 * eps, atol=0, rtol=1e-6):
+            raise _NotYet(f"{said}\nThat is the slope times eps² = {eps ** 2:g}: a bracket is missing. "
                           "Python reads `(up - down) / 2 * eps` as `((up - down) / 2) * eps`, multiplying "
                           "by eps instead of dividing by it. Write `(up - down) / (2 * eps)`.")
-        if _close(got, up - down / (2 * EPS), **tight) and not _close(up, down, **tight):
+        if _close(got, up - down / (2 * eps), **tight) and not _close(up, down, **tight):
             raise _NotYet(f"{said}\nA bracket is missing: Python reads `up - down / (2 * eps)` as "
                           "`up - (down / (2 * eps))`, dividing only `down`. Write `(up - down) / (2 * eps)`.")
         rounded = [d for d in range(1, 9) if round(expected, d) != 0 and _close(got, round(expected, d), **tight)]
@@ -579,7 +681,7 @@ def check_nudge_gradient(nudge_gradient):
         if _close(got, up - down, **tight) or _close(got, (up - down) / 2, **tight):
             raise _NotYet(f"{said}\nYou have the change in the loss, but not yet divided by how far the "
                           "weight moved. Divide by 2·eps to turn the change into a slope.")
-        if _close(got, (up - base) / EPS, **tight) or _close(got, (base - down) / EPS, **tight):
+        if _close(got, (up - base) / eps, **tight) or _close(got, (base - down) / eps, **tight):
             raise _NotYet(f"{said}\nThat is a one-sided difference: you nudged the weight one way only, "
                           "and compared with the loss at w itself. Nudge it both ways and use the central "
                           f"difference {central}: its error is about eps² instead of about eps.")
@@ -605,11 +707,12 @@ def check_nudge_gradient(nudge_gradient):
                           "weight named by `label` (h.nudged(params, label, eps) does exactly that).")
         raise _NotYet(f"{said}\nThe recipe: up = the loss with the weight nudged by +eps, down = the loss "
                       f"with it nudged by −eps, slope = (up − down) / (2·eps), that is {central}.")
-    params, x, y, label = cases[0]
+    params, x, y, label, _ = cases[0]
     g = _slope(params, x, y, label)
-    return (f"nudge_gradient agrees with backpropagation on {len(cases)} weights. On the chapter's "
-            f"network the slope of {label} is {_signed(round(g, 3))}, so {label} should "
-            f"{_which_way_reference(g)}.")
+    small = sum(eps == EPS for *_, eps in cases)
+    return (f"nudge_gradient agrees with backpropagation on {small} weights, and uses its eps (at eps = "
+            f"{KINK_EPS:g} the nudge crosses a ReLU's bend). On the chapter's network the slope of {label} "
+            f"is {_signed(round(g, 3))}, so {label} should {_which_way_reference(g)}.")
 
 
 def _which_way_reference(grad: float) -> str:
@@ -621,7 +724,9 @@ def check_which_way(which_way):
     """which_way(grad) → "increase", "decrease" or "leave": the way the weight should move."""
     params, x, y = load_params(), *example()
     grads = backprop(params, x, y)
-    cases = [round(float(grads["W1"][1, 0]), 3), round(float(grads["b2"][1]), 3), 0.0]
+    # The chapter's two slopes and zero; then what the hidden tests also ask: a tiny gradient still
+    # has a direction (no tolerance), and -0.0 is zero (== 0 says so; copysign and str() see a sign).
+    cases = [round(float(grads["W1"][1, 0]), 3), round(float(grads["b2"][1]), 3), 0.0, 1e-7, -1e-3, -0.0]
     for grad in cases:
         shown = f"which_way({grad!r})"
         got = _word(_call(which_way, "which_way", ("grad",), grad, shown=shown), shown, DIRECTIONS)
@@ -637,6 +742,12 @@ def check_which_way(which_way):
         else:
             why = ("A gradient of exactly 0 means a small change in this weight does not change the "
                    "loss at all, so \"leave\" it. Test for 0 before you test the sign.")
+            if math.copysign(1.0, grad) < 0:
+                why += (" -0.0 is zero too: `grad == 0` is True for it, while math.copysign and str() "
+                        "see its minus sign.")
+        if grad != 0 and got == "leave":
+            why += (f" However small, a gradient that is not exactly 0 has a direction: test `grad == 0`, "
+                    f"with no tolerance such as abs(grad) < {_fmt(10 * abs(grad))}.")
         raise _NotYet(f'{shown} returned "{got}".\n{why}')
     return (f"which_way reads the sign: {_signed(cases[0])} → decrease, {_signed(cases[1])} → increase, "
             "0 → leave. A weight always moves against the sign of its gradient.")
@@ -695,6 +806,11 @@ def check_zero_gradient_labels(zero_gradient_labels):
         if doubled:
             raise _NotYet(f"{shown} lists {doubled[0]} more than once. Each weight should appear once.")
         expected = _zero_reference(params, x, y)
+        on_example = _zero_reference(params, *example())
+        if set(got) != set(expected) and set(got) == set(on_example):
+            raise _NotYet(f"{shown} returned the weights whose slope is 0 on the chapter's example "
+                          f"(h.example()), not on the x = {x.astype(int).tolist()} and y the check gave: use "
+                          "the arguments x and y you are given: nudge_gradient(params, label, x, y, 1e-4).")
         grads = backprop(params, x, y)
         extra = [g for g in got if g not in expected]
         missing = [e for e in expected if e not in got]
@@ -744,7 +860,9 @@ def check_gd_step(gd_step_answer):
     for params, grads, lr, x, y, network in _step_cases():
         shown = f"gd_step(params, grads, lr={lr:g})"
         got = _params(_call(gd_step_answer, "gd_step", ("params", "grads", "lr"), params, grads, lr,
-                            shown=shown), params, shown)
+                            shown=shown, forbid=(gd_step,),
+                            how="for every key, the new array is params[key] − lr · grads[key]."),
+                      params, shown)
         expected = gd_step(params, grads, lr)
         if all(_close(got[k], expected[k]) for k in PARAM_NAMES):
             continue
@@ -762,8 +880,14 @@ def check_gd_step(gd_step_answer):
             raise _NotYet(f"{went}, but every weight moved by its whole gradient. Multiply the "
                           "gradient by the learning rate lr first: it sets the size of the step.")
         if used is not None:
-            raise _NotYet(f"{went}: every weight moved by {_fmt(used)} × its gradient, but the call asked "
-                          f"for lr = {lr:g}. Multiply each gradient by the argument `lr` itself, once (not "
+            used_text, lr_text = (text.lstrip("+") for text in _apart(used, lr))
+            if _close(used, lr, atol=0, rtol=1e-3):   # a hair off lr: no other step size to name
+                raise _NotYet(f"{went}: every weight moved by {used_text} × its gradient, close to lr = "
+                              f"{lr_text} but not equal to it (the check allows a difference of about "
+                              f"{RTOL:g} × lr). Use the argument `lr` exactly as given, with no extra factor "
+                              "and no rounding: params[key] − lr · grads[key].")
+            raise _NotYet(f"{went}: every weight moved by {used_text} × its gradient, but the call asked "
+                          f"for lr = {lr_text}. Multiply each gradient by the argument `lr` itself, once (not "
                           "by a fixed number, and with no extra factor): params[key] − lr · grads[key].")
         wrong = [k for k in PARAM_NAMES if not _close(got[k], expected[k])]
         right = [k for k in PARAM_NAMES if k not in wrong]
@@ -801,6 +925,15 @@ def _lr_that_gives(losses, params, x, y, steps: int, lr: float) -> float | None:
     return None
 
 
+def _descend_with_grads_from(params, x, y, grad_x, grad_y, lr, steps: int) -> np.ndarray:
+    """The losses on x, y of a descent whose gradients are taken on another example, grad_x, grad_y."""
+    losses = [loss(params, x, y)]
+    for _ in range(steps):
+        params = gd_step(params, backprop(params, grad_x, grad_y), lr)
+        losses.append(loss(params, x, y))
+    return np.array(losses)
+
+
 @_check
 def check_descend(descend):
     """descend(params, x, y, lr, steps) → (final params, losses) with steps + 1 losses."""
@@ -828,10 +961,31 @@ def check_descend(descend):
                 hint = ("Record the loss once before the first step and once after every step.")
             raise _NotYet(f"{shown} returned {got_losses.size} losses; for {steps} steps there should "
                           f"be {steps + 1}. {hint}")
+        ex_x, ex_y = example()
+        other_example = not (np.array_equal(x, ex_x) and np.array_equal(y, ex_y))
+        given = "all 16 images" if x.ndim == 2 else f"x = {x.astype(int).tolist()}"
         if not _close(got_losses[0], want[0]):
+            sizes = sorted({y.size, y.shape[-1]} - {1})
+            summed = [n for n in sizes if _close(got_losses[0], n * want[0])]
+            if summed:
+                raise _NotYet(f"The check called {shown}. Your first loss is {_fmt(got_losses[0])}, exactly "
+                              f"{summed[0]} × the loss of these params, {_fmt(want[0])}: you added up the "
+                              "squared errors. The loss is the mean, h.loss / np.mean, not the sum: use "
+                              "h.loss(params, x, y).")
+            if other_example and _close(got_losses[0], loss(params, ex_x, ex_y)):
+                raise _NotYet(f"The check called {shown} on {given}, but your first loss, "
+                              f"{_fmt(got_losses[0])}, is the loss on the chapter's example (h.example()); on "
+                              f"{given} it is {_fmt(want[0])}. The function must work for any x, y: use "
+                              "the arguments x and y you are given, in every loss and every gradient.")
             raise _NotYet(f"The first loss should be the loss of the params you started from, "
                           f"{_fmt(want[0])}; yours is {_fmt(got_losses[0])}.")
         if not _close(got_losses, want):
+            if other_example and _close(got_losses, _descend_with_grads_from(params, x, y, ex_x, ex_y, lr, steps)):
+                raise _NotYet(f"The check called {shown} on {given}, but your steps follow the gradient "
+                              "of the chapter's example (h.example()), not of the x and y the check gave: "
+                              f"your losses are {_losses_text(got_losses)}, not {_losses_text(want)}.\n"
+                              "For the gradient too, use the arguments x and y you are given: "
+                              "grads = h.backprop(params, x, y).")
             if steps and np.all(got_losses == got_losses[0]):
                 raise _NotYet(f"The check called {shown}, and the loss never changed: "
                               f"{_losses_text(got_losses)}. The params are not updated inside the loop: "
@@ -869,6 +1023,74 @@ def check_descend(descend):
 TARGET_LOSS = 1e-3
 
 
+@contextlib.contextmanager
+def _gradient_points():
+    """Note where every gradient is taken while the block runs: h.backprop, and each step of h.train,
+    go through the private _backprop, whose name in their modules is swapped for a stand-in that
+    notes the params (flattened, copied), then does the real thing. Yields the list of those points."""
+    points = []
+
+    @functools.wraps(_backprop)
+    def noted(params, *args, **kwargs):
+        with contextlib.suppress(Exception):   # params it cannot read: _backprop itself will say so
+            points.append(np.concatenate([np.array(params[k], dtype=float).ravel() for k in PARAM_NAMES]))
+        return _backprop(params, *args, **kwargs)
+
+    spaces = [vars(sys.modules[f.__module__]) for f in (backprop, train)]
+    spaces = [space for space in spaces if space.get("_backprop") is _backprop]
+    try:
+        for space in spaces:
+            space["_backprop"] = noted
+        yield points
+    finally:
+        for space in spaces:
+            space["_backprop"] = _backprop
+
+
+def _run_lengths(points, start: dict, end: dict) -> list[int]:
+    """The steps of each run of gradient descent among the gradient points: a run starts at the
+    point equal to `start` and takes one step per new point after it. A gradient taken twice at
+    the same point, or taken at `end` (the params returned, where no step follows), is no step."""
+    first, last = flatten(start), flatten(end)
+    runs, previous = [], None
+    for point in points:
+        same_shape = point.shape == first.shape
+        if same_shape and np.array_equal(point, first):
+            if previous is None or not np.array_equal(point, previous):
+                runs.append(1)                       # the gradient at the start: step 1
+        elif runs and not (previous is not None and np.array_equal(point, previous)) \
+                and not (same_shape and np.array_equal(point, last)):
+            runs[-1] += 1
+        previous = point
+    return runs
+
+
+def _negative_lr_that_gives(losses, start: dict, x, y) -> float | None:
+    """A negative learning rate whose first steps from `start` give these losses, if one does."""
+    grads = backprop(start, x, y)
+
+    def step(params, lr):
+        return {k: params[k] - lr * g for k, g in backprop(params, x, y).items()}
+
+    def rise(lr):   # the first step's loss minus the student's: < 0 for a tiny |lr|
+        return loss({k: start[k] - lr * grads[k] for k in PARAM_NAMES}, x, y) - losses[1]
+
+    sizes = np.logspace(-7, 1, 161)
+    ahead = [i for i in range(1, sizes.size) if rise(-sizes[i - 1]) < 0 <= rise(-sizes[i])]
+    if not ahead:
+        return None
+    low, high = sizes[ahead[0] - 1], sizes[ahead[0]]
+    for _ in range(80):
+        middle = (low + high) / 2
+        low, high = (middle, high) if rise(-middle) < 0 else (low, middle)
+    lr, params = -(low + high) / 2, start
+    for k in range(1, min(losses.size, 4)):
+        params = step(params, lr)
+        if not _close(loss(params, x, y), losses[k], atol=1e-9, rtol=1e-6):
+            return None
+    return lr
+
+
 @_check
 def check_train_chapter7(train_chapter7):
     """train_chapter7() → (params, losses): from the Chapter-7 weights, downhill on every step, to a
@@ -876,7 +1098,8 @@ def check_train_chapter7(train_chapter7):
     shown = "train_chapter7()"
     start = load_params()
     x, y = example()
-    got = _call(train_chapter7, "train_chapter7", (), shown=shown)
+    with _gradient_points() as points:
+        got = _call(train_chapter7, "train_chapter7", (), shown=shown)
     got_params, got_losses = _pair(got, shown, "params", "losses")
     got_losses = _losses(got_losses, shown)
     got_params = _params(got_params, start, f"{shown} (its first result)")
@@ -891,6 +1114,12 @@ def check_train_chapter7(train_chapter7):
     rises = steps_that_rose(got_losses)
     if final >= TARGET_LOSS:
         said = f"The loss went from {_fmt(first)} to {_fmt(final)}: not below {TARGET_LOSS:g} yet."
+        negative = _negative_lr_that_gives(got_losses, start, x, y) if rises.size and rises[0] == 1 else None
+        if negative is not None:
+            raise _NotYet(f"{said}\nIt went UP on the very first step ({_fmt(got_losses[0])} → "
+                          f"{_fmt(got_losses[1])}), as a run with the negative learning rate η = "
+                          f"{negative:.3g} does. With η < 0, w − η · gradient moves WITH the gradient, "
+                          "uphill. The learning rate must be positive: a number above 0.")
         if rises.size:
             k = int(rises[0])
             raise _NotYet(f"{said}\nOn the way it went UP at step {k} ({_fmt(got_losses[k - 1])} → "
@@ -907,9 +1136,18 @@ def check_train_chapter7(train_chapter7):
         raise _NotYet(f"The loss ends below {TARGET_LOSS:g}, but on the way it went UP at step {k} "
                       f"({_fmt(got_losses[k - 1])} → {_fmt(got_losses[k])}): the steps overshoot. "
                       "Pick a smaller learning rate, so that every step goes downhill.")
+    runs = _run_lengths(points, start, got_params)
+    if runs and got_losses.size - 1 not in runs:
+        taken = runs[-1]
+        raise _NotYet(f"{shown} took {taken} step{'s' if taken != 1 else ''} of gradient descent from the "
+                      f"Chapter-7 weights (it took the gradient at {taken} point{'s' if taken != 1 else ''} on the way), "
+                      f"but returned {got_losses.size} losses: {_losses_text(got_losses)}.\nReturn one loss "
+                      f"before the first step and one after every step, {taken + 1} in all, as descend "
+                      "returns them.")
+    steps = got_losses.size - 1
     y_hat = np.round(forward(got_params, x), 2) + 0.0   # + 0.0 turns -0.0 into 0.0
     return (f"From the Chapter-7 weights your loop took the loss from {_fmt(first)} to {_fmt(final)} "
-            f"in {got_losses.size - 1} steps, downhill every time. The prediction is now "
+            f"in {steps} step{'s' if steps != 1 else ''}, downhill every time. The prediction is now "
             f"[{', '.join(f'{v:.2f}' for v in y_hat)}] for the target {y.astype(int).tolist()}.")
 
 
@@ -924,6 +1162,44 @@ classify_reference = verdict
 def _lr_run(lr: float):
     x, y = example()
     return train(load_params(), x, y, lr, LR_STEPS)
+
+
+@contextlib.contextmanager
+def _calls_to(answer, *originals):
+    """Notice an answer that leans on a helper it should not use (exercises 04 and 05).
+
+    While the block runs, every name bound to one of `originals` (in the helpers package and its
+    modules, and in the globals of the student's function `answer`) is a stand-in that notes the
+    call, then does the real thing. Yields the list of the names of the originals called. All is put
+    back afterwards, so the check's own calls outside the block use the real functions.
+    """
+    called = []
+
+    def stand_in(original):
+        def noted(*args, **kwargs):
+            called.append(original.__name__)
+            return original(*args, **kwargs)
+        return noted
+
+    stand_ins = [(original, stand_in(original)) for original in originals]
+    spaces = [vars(module) for name, module in list(sys.modules.items())
+              if module is not None and (name == __package__ or name.startswith(f"{__package__}."))]
+    theirs = getattr(answer, "__globals__", None)
+    if isinstance(theirs, dict) and all(theirs is not space for space in spaces):
+        spaces.append(theirs)
+    swapped = []
+    try:
+        for space in spaces:
+            for key, value in list(space.items()):
+                for original, noted in stand_ins:
+                    if value is original:
+                        space[key] = noted
+                        swapped.append((space, key, original))
+                        break
+        yield called
+    finally:
+        for space, key, original in swapped:
+            space[key] = original
 
 
 def _describe_run(losses) -> str:
@@ -953,26 +1229,70 @@ def _classify_cases():
     nan, inf = float("nan"), float("inf")
     synthetic = [[1.0, 0.9, 0.8, 0.7], [1.0, 0.5, 0.2, 0.1], [1.0, 0.3, 0.4, 0.1],
                  [1.0, 0.5, 0.2, 0.2 + 1e-15, 0.1], [1.0, 10.0, 1e4, 2e6], [1.0, 0.6, nan],
-                 [0.8, 0.5, inf], [1.0, 3.0, 0.9, 2.0], [1.0, 0.3, 0.6, 0.55], [1.0, 0.3, 0.6, 0.5]]
+                 [0.8, 0.5, inf], [1.0, 3.0, 0.9, 2.0], [1.0, 0.3, 0.6, 0.55], [1.0, 0.3, 0.6, 0.5],
+                 # blew up and came back down: rule 1 looks at every loss, before the rise test
+                 [1.0, 2e6, 0.1],
+                 # ended at exactly half of the first: half or lower is "steady"
+                 [1.0, 0.75, 0.5],
+                 # rose, and ended below half of its highest loss but above half of its first
+                 [1.0, 3.0, 0.9]]
     real = [_lr_run(lr).losses for lr in CHAPTER_LRS]
     return [np.array(c) for c in synthetic] + real
+
+
+def _exact_word(value, what: str, allowed: tuple) -> str:
+    """`value` if it is exactly one of the `allowed` words, or a message (case and spaces count)."""
+    word = _word(value, what, allowed)
+    if value != word:
+        raise _NotYet(f'{what} returned "{value}". Return the word exactly as the rules write it, '
+                      f'"{word}": in lowercase, with no extra spaces. The four words are '
+                      + ", ".join(f'"{w}"' for w in allowed) + ". Code that reads them compares with "
+                      f'==, as largest_steady_lr does later, and "{value}" == "{word}" is False.')
+    return word
+
+
+def _leans_on_verdict(classify_run) -> bool:
+    """True if the student's classify_run is the course's own verdict (or a partial of it)."""
+    return any(f is verdict for f in (classify_run, getattr(classify_run, "func", None),
+                                      getattr(classify_run, "__wrapped__", None)))
+
+
+_WRITE_THE_RULES = ("classify_run calls h.verdict, the course's own answer to this exercise. Here you "
+                    "write the rules yourself: use the four rules above, in order, with np.isfinite, "
+                    "np.diff and comparisons on `losses`, and leave h.verdict out.")
 
 
 @_check
 def check_classify_run(classify_run):
     """classify_run(losses) → "too slow", "steady", "unstable" or "diverged" (the exercise-04 rules)."""
     cases = _classify_cases()
+    if _leans_on_verdict(classify_run):
+        raise _NotYet(_WRITE_THE_RULES)
     for losses in cases:
         shown = f"classify_run({_losses_text(losses)})"
-        got = _word(_call(classify_run, "classify_run", ("losses",), losses, shown=shown), shown, VERDICTS)
         expected = classify_reference(losses)
+        with _calls_to(classify_run, verdict) as called:
+            said = _call(classify_run, "classify_run", ("losses",), losses, shown=shown)
+        if called:
+            raise _NotYet(_WRITE_THE_RULES)
+        got = _exact_word(said, shown, VERDICTS)
         if got == expected:
             continue
         why = f'{shown} returned "{got}", but it is "{expected}": {_describe_run(losses)}.'
         rose = bool(steps_that_rose(losses).size)
-        if expected == "diverged" and exploded(losses):
+        if expected == "diverged" and exploded(losses) and np.all(np.isfinite(losses)):
+            came_back = losses[-1] <= EXPLODED * losses[0]
+            why += (f"\nCheck for a blow-up first, before anything else, and on every loss, not only the "
+                    f"last: a loss above {EXPLODED:,.0f} × the first means \"diverged\""
+                    f"{', even when the run comes back down, as this one did' if came_back else ''}: "
+                    f"np.any(losses > {EXPLODED:.0e} * losses[0]). (np.isfinite spots the other kind of "
+                    "blow-up, nan and inf.)").replace("e+0", "e")
+        elif expected == "diverged" and exploded(losses):
             why += ("\nCheck for a blow-up first, before anything else: np.isfinite spots nan and inf "
                     "(every comparison with nan is False, so it slips through the other tests).")
+        elif losses[-1] == HALF * losses[0] and {"steady": "too slow", "unstable": "diverged"}.get(expected) == got:
+            why += (f"\nIt ended at exactly {HALF:g} × where it started, and \"at most half\" includes half "
+                    f"itself: compare with <= {HALF:g} * losses[0], not <.")
         elif expected == "steady" and np.any(np.diff(losses) > 0):
             why += (f"\nIts loss does rise here and there, but by less than {RISE:g}: that is rounding "
                     f"noise. Count a step as going up only if it rises by more than {RISE:g}.")
@@ -1022,8 +1342,10 @@ def check_pick_learning_rates(pick_learning_rates):
         run = _lr_run(lr)
         verdict = classify_reference(run.losses)
         if verdict not in PICK_WANT[key]:
-            advice = {"too small": "Try a smaller one.", "good": "Try one between your other two.",
-                      "too large": "Try a larger one."}[key]
+            # on the η axis the runs go too slow → steady → unstable or diverged
+            rank = {"too slow": 0, "steady": 1, "unstable": 2, "diverged": 2}
+            advice = ("Try a larger one." if rank[verdict] < rank[PICK_WANT[key][0]]
+                      else "Try a smaller one.")
             raise _NotYet(f'Your "{key}" η = {_fmt(lr)} gives {_a(verdict)} run, not '
                           f'{" or ".join(PICK_WANT[key])}: in {LR_STEPS} steps {_describe_run(run.losses)}. '
                           f"{advice}")
@@ -1040,6 +1362,36 @@ def _largest_cases():
     return [[0.001, 0.01, 0.1, 1.0, 10.0], [0.7, 0.05, 0.3], [2.0, 10.0]]
 
 
+def _too_coarse(value) -> bool:
+    """True for a float16 or float32 number or array: about 3 or 7 significant digits, not 16."""
+    dtype = getattr(value, "dtype", None)
+    return isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8
+
+
+def _their_classify_run_misreads(largest_steady_lr, lr: float) -> str | None:
+    """A message if the classify_run that largest_steady_lr calls (the one in its notebook) does
+    not read the run at `lr` as the rules do; None if it does, or if there is none to ask."""
+    theirs = getattr(largest_steady_lr, "__globals__", {}).get("classify_run")
+    if not callable(theirs):
+        return None
+    losses = _lr_run(lr).losses
+    expected = classify_reference(losses)
+    try:
+        said = theirs(losses.copy())
+    except (Exception, SystemExit):  # noqa: BLE001 - its own check explains its errors
+        return None
+    if isinstance(said, str) and said == expected:
+        return None
+    if isinstance(said, str) and " ".join(said.strip().lower().split()) == expected:
+        return (f'Your classify_run returns "{said}" for the run at η = {lr:g}, not exactly "{expected}". '
+                f'largest_steady_lr compares its word with == "steady", and "{said}" == "{expected}" is '
+                "False, so no run counts as steady. Make classify_run return the exact lowercase words "
+                + ", ".join(f'"{w}"' for w in VERDICTS) + ", run its cell and its check, then this check again.")
+    return (f'Your classify_run calls the run at η = {lr:g} {_short(said)}, but by the rules it is '
+            f'"{expected}". Fix classify_run first (its check above says what is wrong), then run this '
+            "check again.")
+
+
 @_check
 def check_largest_steady_lr(largest_steady_lr):
     """largest_steady_lr(candidates) → the largest candidate whose run is "steady", or None."""
@@ -1053,8 +1405,9 @@ def check_largest_steady_lr(largest_steady_lr):
             raise _NotYet(f"{shown} returned {_short(got)}, but none of these learning rates gives a "
                           "steady run, so the answer is None. Return None when nothing qualifies.")
         if got is None:
-            raise _NotYet(f"{shown} returned None, but η = {expected:g} gives a steady run. "
-                          "(Did you forget the `return` line?)")
+            raise _NotYet(_their_classify_run_misreads(largest_steady_lr, expected)
+                          or f"{shown} returned None, but η = {expected:g} gives a steady run. "
+                             "(Did you forget the `return` line?)")
         if isinstance(got, str):
             raise _NotYet(f'{shown} returned "{got}"; it should return the learning rate itself, '
                           "one of the candidates.")
@@ -1063,10 +1416,22 @@ def check_largest_steady_lr(largest_steady_lr):
             raise _NotYet(f"{shown} returned {got}, the position of the answer in the list. Return the "
                           f"learning rate itself, candidates[{got}].")
         value = _number(got, shown)
-        if not any(_close(value, c, atol=0, rtol=1e-12) for c in candidates):
-            raise _NotYet(f"{shown} returned {_fmt(value)}, which is not one of the candidates.")
-        if _close(value, expected, atol=0, rtol=1e-12):
+        if value not in candidates:   # as Python floats, exactly: what == in the hidden tests compares
+            near = [c for c in candidates if _close(value, c, atol=0, rtol=1e-6)]
+            if not near:
+                raise _NotYet(f"{shown} returned {_fmt(value)}, which is not one of the candidates.")
+            how = (f"it is a numpy {got.dtype}, which keeps only about 7 significant digits"
+                   if _too_coarse(got) else "the digits after the 7th were lost, as np.float32 loses them"
+                   if value == float(np.float32(near[0])) else "it was computed, not taken from the list")
+            raise _NotYet(f"{shown} returned {value!r}, close to the candidate {near[0]!r} but not equal "
+                          f"to it: {how}. In Python, {value!r} == {near[0]!r} is False. Return the "
+                          "candidate itself, as it is in the list (no np.float32 in between).")
+        if value == expected:
             continue
+        misread = (_their_classify_run_misreads(largest_steady_lr, expected)
+                   or _their_classify_run_misreads(largest_steady_lr, value))
+        if misread:
+            raise _NotYet(misread)
         verdict = classify_reference(_lr_run(value).losses)
         if verdict != "steady":
             raise _NotYet(f"{shown} returned {_fmt(value)}, but that run is {verdict}: "
@@ -1120,7 +1485,12 @@ def _passes_cases():
     params = load_params()
     x, y = example()
     X, Y = dataset()
-    return [(params, x, y), (init_params(n_hidden=6, seed=0), X, Y)]
+    # a 4 → 2 → 3 network with 3 targets: only the params, x and y given to measure_passes fit it
+    rng = np.random.default_rng(7)
+    small = {"W1": rng.normal(size=(2, 4)), "b1": rng.normal(size=2),
+             "W2": rng.normal(size=(3, 2)), "b2": rng.normal(size=3)}
+    return [(params, x, y), (init_params(n_hidden=6, seed=0), X, Y),
+            (small, np.array([0.0, 1.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.5]))]
 
 
 @_check
@@ -1128,8 +1498,19 @@ def check_measure_passes(measure_passes):
     """measure_passes(params, x, y) → {"numerical": n, "backprop": m}, counted forward passes."""
     for params, x, y in _passes_cases():
         n_params = count_params(params)
-        shown = f"measure_passes(params with {n_params} numbers, x, y)"
-        got = _call(measure_passes, "measure_passes", ("params", "x", "y"), params, x, y, shown=shown)
+        sizes = f"{params['W1'].shape[1]} → {params['W1'].shape[0]} → {params['W2'].shape[0]}"
+        shown = f"measure_passes(params of a {sizes} network with {n_params} numbers, x, y)"
+        with _calls_to(measure_passes, example, dataset, load_params) as called:
+            try:
+                got = _call(measure_passes, "measure_passes", ("params", "x", "y"), params, x, y, shown=shown)
+            except _NotYet:
+                if not called:
+                    raise
+        if called:
+            raise _NotYet(f"measure_passes calls h.{called[0]}(), so it counts the passes for a network or "
+                          "an example of its own. Use the params, x and y you are given: the check also "
+                          "gives it networks of other sizes, with examples that fit them. Count "
+                          "h.numerical_gradient(params, x, y) and h.backprop(params, x, y).")
         if got is None:
             raise _NotYet(_none(shown))
         if not isinstance(got, Mapping):
@@ -1171,6 +1552,19 @@ def _cost_reference(n_params, seconds_per_pass) -> tuple:
     return 2 * n_params * seconds_per_pass, 2 * seconds_per_pass
 
 
+#: gradient_cost's times must match to this relative tolerance, in this check and in its hidden
+#: tests alike: plain Python floats (float64) do, float32's 7 significant digits do not.
+COST_RTOL = 1e-9
+
+_COARSE = ("about 7 significant digits{}: not precise enough, since the check compares 9. Compute with "
+            "plain Python numbers (or float64), without np.float32 and without rounding.")
+
+
+def _seconds(got: float, want: float) -> tuple[str, str]:
+    """Two times for "is …, but takes …", with enough digits that they differ when they do."""
+    return tuple(text.lstrip("+") for text in _apart(got, want))
+
+
 @_check
 def check_gradient_cost(gradient_cost):
     """gradient_cost(n_params, seconds_per_pass) → (numerical seconds, backprop seconds)."""
@@ -1179,23 +1573,31 @@ def check_gradient_cost(gradient_cost):
         got = _call(gradient_cost, "gradient_cost", ("n_params", "seconds_per_pass"), n_params, seconds,
                     shown=shown)
         first, second = _pair(got, shown, "numerical_seconds", "backprop_seconds")
+        for which, value in enumerate((first, second)):
+            if _too_coarse(value):
+                raise _NotYet(f"{shown}[{which}] is a numpy {value.dtype}, which keeps only " + _COARSE.format(""))
         numerical = _number(first, f"{shown}[0]")
         backward = _number(second, f"{shown}[1]")
         want_numerical, want_backprop = _cost_reference(n_params, seconds)
         if _close(numerical, want_backprop, atol=0) and _close(backward, want_numerical, atol=0):
             raise _NotYet(f"{shown} has the two times swapped: return (numerical_seconds, backprop_seconds).")
-        if not _close(numerical, want_numerical, atol=0):
-            hint = ("That is one pass per weight. Central differences nudge each weight both ways: two "
+        if not _close(numerical, want_numerical, atol=0, rtol=COST_RTOL):
+            hint = ("That is right only to " + _COARSE.format(", the precision of np.float32")
+                    if _close(numerical, want_numerical, atol=0)
+                    else "That is one pass per weight. Central differences nudge each weight both ways: two "
                     "forward passes per weight." if _close(numerical, n_params * seconds, atol=0)
                     else "The numerical gradient runs two forward passes for every parameter.")
-            raise _NotYet(f"{shown}[0] is {_fmt(numerical)} s, but the numerical gradient takes "
-                          f"{_fmt(want_numerical)} s.\n{hint}")
-        if not _close(backward, want_backprop, atol=0):
-            hint = ("That counts the backward pass only. Backprop first runs one forward pass, then one "
+            got_text, want_text = _seconds(numerical, want_numerical)
+            raise _NotYet(f"{shown}[0] is {got_text} s, but the numerical gradient takes {want_text} s.\n{hint}")
+        if not _close(backward, want_backprop, atol=0, rtol=COST_RTOL):
+            hint = ("That is right only to " + _COARSE.format(", the precision of np.float32")
+                    if _close(backward, want_backprop, atol=0)
+                    else "That counts the backward pass only. Backprop first runs one forward pass, then one "
                     "backward pass of about the same cost." if _close(backward, seconds, atol=0)
                     else "Backprop costs one forward pass plus one backward pass of about the same "
                          "cost, whatever the number of parameters.")
-            raise _NotYet(f"{shown}[1] is {_fmt(backward)} s, but backprop takes {_fmt(want_backprop)} s.\n{hint}")
+            got_text, want_text = _seconds(backward, want_backprop)
+            raise _NotYet(f"{shown}[1] is {got_text} s, but backprop takes {want_text} s.\n{hint}")
     numerical, backward = _cost_reference(1_000_000, 0.01)
     return (f"gradient_cost is right. With a million parameters and 0.01 s per forward pass, one "
             f"numerical gradient takes {numerical:,.0f} s (about {numerical / 3600:.1f} hours); "

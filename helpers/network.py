@@ -141,6 +141,11 @@ def param_labels(params) -> list[str]:
 def parse_label(label: str, params) -> tuple[str, tuple]:
     """("W1", (1, 0)) for "W1[1,0]"; ValueError naming the valid range for anything else."""
     params = check_params(params)
+    if not isinstance(label, str):   # e.g. an image passed where the label goes: arguments swapped
+        shown = " ".join(repr(label).split())
+        raise ValueError(f'label must be a name in quotes, like "W1[1,0]" or "b2[3]"; got a '
+                         f"{type(label).__name__}: {shown[:60]}{'…' if len(shown) > 60 else ''}. "
+                         "Are the arguments in the right order?")
     if label not in param_labels(params):
         shapes = ", ".join(f"{k} {params[k].shape}" for k in PARAM_NAMES)
         raise ValueError(f'"{label}" is not a parameter: use a name like "W1[1,0]" or "b2[3]" '

@@ -516,14 +516,15 @@ def test_every_check_has_its_mistakes_tested():
 
 def test_case_and_spaces_in_words_are_forgiven(solutions, capsys):
     checks.check_which_way(lambda g: f"  {solutions['which_way'][0](g).upper()} ")
-    checks.check_classify_run(lambda losses: solutions["classify_run"][0](losses).title())
-    assert capsys.readouterr().out.count("✔") == 2
+    # (not classify_run's words: largest_steady_lr and the hidden tests compare them with ==, so its
+    # check asks for the exact lowercase words; tests/test_checks_ex04_ex05.py)
+    assert capsys.readouterr().out.count("✔") == 1
 
 
 def test_numbers_of_any_numeric_type_are_accepted(capsys):
     checks.check_count_params_for(lambda i, n, o: np.int64(n * i + n + o * n + o))
     checks.check_count_params_for(lambda i, n, o: float(n * i + n + o * n + o))
-    checks.check_gradient_cost(lambda n, t: [np.float32(2 * n * t), 2 * t])
+    checks.check_gradient_cost(lambda n, t: [np.float64(2 * n * t), 2 * t])   # float32 is too coarse
     assert capsys.readouterr().out.count("✔") == 3
 
 
