@@ -40,7 +40,7 @@ from .data import dataset, example, flip, load_params
 from .gradients import _backprop, backprop, numerical_gradient
 from .network import (count_params, flatten, forward, hidden, init_params, loss, nudged, param_labels,
                       parse_label)
-from .training import EXPLODED, HALF, RISE, exploded, gd_step, steps_that_rose, train, verdict
+from .training import EXPLODED, HALF, RISE, exploded, gd_step, how_it_fell, steps_that_rose, train, verdict
 from .validate import PARAM_NAMES
 
 __all__ = [
@@ -1047,22 +1047,32 @@ def _gradient_points():
             space["_backprop"] = _backprop
 
 
-def _run_lengths(points, start: dict, end: dict) -> list[int]:
-    """The steps of each run of gradient descent among the gradient points: a run starts at the
-    point equal to `start` and takes one step per new point after it. A gradient taken twice at
-    the same point, or taken at `end` (the params returned, where no step follows), is no step."""
+def _plural(n: int, noun: str) -> str:
+    """ "1 step", "3 steps"."""
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+def _run_lengths(points, start: dict, end: dict) -> list[tuple[int, int]]:
+    """The runs of gradient descent among the gradient points, each as (fewest, most) steps it
+    can have taken. A run starts at the point equal to `start`.
+
+    most: every gradient taken from the start on is a step. fewest: only a gradient at a new point
+    is one; one taken again at the same point (a second look within a step, or weights that have
+    stopped changing), or at `end` (the params returned, after the last step), may be no step.
+    """
     first, last = flatten(start), flatten(end)
     runs, previous = [], None
     for point in points:
         same_shape = point.shape == first.shape
-        if same_shape and np.array_equal(point, first):
-            if previous is None or not np.array_equal(point, previous):
-                runs.append(1)                       # the gradient at the start: step 1
-        elif runs and not (previous is not None and np.array_equal(point, previous)) \
-                and not (same_shape and np.array_equal(point, last)):
-            runs[-1] += 1
+        again = previous is not None and point.shape == previous.shape and np.array_equal(point, previous)
+        if same_shape and np.array_equal(point, first) and not again:
+            runs.append([1, 1])                      # the gradient at the start: step 1
+        elif runs:
+            runs[-1][1] += 1
+            if not again and not (same_shape and np.array_equal(point, last)):
+                runs[-1][0] += 1
         previous = point
-    return runs
+    return [tuple(run) for run in runs]
 
 
 def _negative_lr_that_gives(losses, start: dict, x, y) -> float | None:
@@ -1137,17 +1147,21 @@ def check_train_chapter7(train_chapter7):
                       f"({_fmt(got_losses[k - 1])} → {_fmt(got_losses[k])}): the steps overshoot. "
                       "Pick a smaller learning rate, so that every step goes downhill.")
     runs = _run_lengths(points, start, got_params)
-    if runs and got_losses.size - 1 not in runs:
-        taken = runs[-1]
-        raise _NotYet(f"{shown} took {taken} step{'s' if taken != 1 else ''} of gradient descent from the "
-                      f"Chapter-7 weights (it took the gradient at {taken} point{'s' if taken != 1 else ''} on the way), "
-                      f"but returned {got_losses.size} losses: {_losses_text(got_losses)}.\nReturn one loss "
-                      f"before the first step and one after every step, {taken + 1} in all, as descend "
-                      "returns them.")
     steps = got_losses.size - 1
+    if runs and not any(fewest <= steps <= most for fewest, most in runs):
+        fewest, most = runs[-1]
+        if steps < fewest:
+            took = (f"took {'at least ' if most > fewest else ''}{_plural(fewest, 'step')} of gradient descent "
+                    f"from the Chapter-7 weights (it took the gradient at {_plural(fewest, 'different point')})")
+        else:
+            took = (f"took at most {_plural(most, 'step')} of gradient descent from the Chapter-7 weights "
+                    f"(it took the gradient only {_plural(most, 'time')})")
+        raise _NotYet(f"{shown} {took}, but returned {got_losses.size} losses: {_losses_text(got_losses)}.\n"
+                      "Return one loss before the first step and one after every step"
+                      + (f", {fewest + 1} in all," if fewest == most else "") + " as descend returns them.")
     y_hat = np.round(forward(got_params, x), 2) + 0.0   # + 0.0 turns -0.0 into 0.0
     return (f"From the Chapter-7 weights your loop took the loss from {_fmt(first)} to {_fmt(final)} "
-            f"in {steps} step{'s' if steps != 1 else ''}, downhill every time. The prediction is now "
+            f"in {_plural(steps, 'step')}, never up: it went down {how_it_fell(got_losses)}. The prediction is now "
             f"[{', '.join(f'{v:.2f}' for v in y_hat)}] for the target {y.astype(int).tolist()}.")
 
 
@@ -1439,9 +1453,12 @@ def check_largest_steady_lr(largest_steady_lr):
         raise _NotYet(f"{shown} returned {_fmt(value)}. That run is steady, but η = {expected:g} is "
                       "steady too and larger. Return the largest steady one.")
     cases = _largest_cases()
-    return (f"largest_steady_lr picks η = {_largest_steady_reference(cases[0]):g} from {cases[0]}: "
-            "anything larger overshoots or blows up within "
-            f"{LR_STEPS} steps.")
+    best = _largest_steady_reference(cases[0])
+    larger = [lr for lr in cases[0] if lr > best]
+    return (f"largest_steady_lr picks η = {best:g} from {cases[0]}: the larger "
+            f"{'candidate' if len(larger) == 1 else 'candidates'} in this list "
+            f"({', '.join(f'{lr:g}' for lr in larger)}) "
+            f"{'overshoots or blows up' if len(larger) == 1 else 'overshoot or blow up'} within {LR_STEPS} steps.")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -17,10 +17,9 @@ from .data import example, load_params
 from .network import copy_params, forward, loss
 from . import controls
 from .alt import numbers
-from .plots import (PALETTE, STYLE, TEXT_ON_WHITE, draw_image, how_it_fell, pixel_mesh, plot_losses,
-                    update_image)
+from .plots import PALETTE, STYLE, TEXT_ON_WHITE, draw_image, pixel_mesh, plot_losses, update_image
 from .trainer import short_number
-from .training import EXPLODED, steps_that_rose, train, verdict
+from .training import EXPLODED, how_it_fell, steps_that_rose, train, verdict
 from .validate import check_lr, check_steps, check_x, check_y
 from .widgets import WIDE, Explorer, new_figure
 

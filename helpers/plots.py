@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .alt import describe, number, numbers, show  # noqa: F401  (show: plots.show(fig) displays with alt text)
-from .training import RISE, steps_that_rose
+from .training import how_it_fell, steps_that_rose
 
 #: Okabe & Ito's palette: distinguishable with every common form of colour blindness.
 PALETTE = {
@@ -270,28 +270,6 @@ def loss_words(losses) -> str:
     if zero.size:
         words += f"; exactly 0 from step {zero[0]} ({zero.size} of the {losses.size} losses)"
     return words
-
-
-def how_it_fell(losses) -> str:
-    """On which steps a loss that never rose (by more than RISE) went down, in words true of each
-    step: "on every step", or until when, and what it did after. losses: (k + 1,), k >= 1."""
-    losses = np.asarray(losses, dtype=np.float64)
-    k = losses.size - 1
-    fell = np.diff(losses) < 0
-    m = int(np.argmin(fell)) if not fell.all() else k       # it fell on steps 1 to m
-    if m == k:
-        return "on every step"
-    rest = losses[m:]
-    if m > 0 and np.all(rest == 0):
-        return f"on every step until it reached exactly 0 at step {m}, then stayed at 0"
-    if m > 0 and np.all(rest == rest[0]):
-        return f"on every step until it stopped changing at step {m} (at {number(rest[0])})"
-    if m > 0 and np.all(np.abs(np.diff(rest)) < RISE):
-        return (f"on every step until step {m}; after that it moved by less than {RISE:.0e} "
-                f"a step (rounding noise)")
-    count = int(fell.sum())
-    return (f"on {count or 'none'} of the {k} steps; on {'the others' if count else 'all'} it stayed "
-            f"level or rose by no more than {RISE:.0e} (rounding noise)")
 
 
 def loss_trend(losses) -> str:

@@ -18,9 +18,8 @@ from .data import example, load_params
 from .network import copy_params, flatten, forward, loss, param_labels
 from . import controls
 from .alt import numbers
-from .plots import (PALETTE, STYLE, ZERO_LABEL, draw_image, how_it_fell, pixel_mesh,  # noqa: F401
-                    plot_losses, update_image)
-from .training import EXPLODED, RISE, steps_that_rose, train
+from .plots import PALETTE, STYLE, ZERO_LABEL, draw_image, pixel_mesh, plot_losses, update_image
+from .training import EXPLODED, how_it_fell, steps_that_rose, train
 from .validate import PARAM_NAMES, check_lr, check_x, check_y
 from .widgets import WIDE, Explorer, new_figure
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .gradients import _backprop
+from .alt import number
 from .network import _forward, _mse
 from .validate import PARAM_NAMES, check_example, check_lr, check_params, check_steps
 
@@ -114,6 +115,28 @@ def steps_that_rose(losses) -> np.ndarray:
     losses = np.asarray(losses, dtype=np.float64)
     with np.errstate(invalid="ignore"):         # inf - inf: not a rise we can count
         return np.flatnonzero(np.diff(losses) > RISE) + 1
+
+
+def how_it_fell(losses) -> str:
+    """On which steps a loss that never rose (by more than RISE) went down, in words true of each
+    step: "on every step", or until when, and what it did after. losses: (k + 1,), k >= 1."""
+    losses = np.asarray(losses, dtype=np.float64)
+    k = losses.size - 1
+    fell = np.diff(losses) < 0
+    m = int(np.argmin(fell)) if not fell.all() else k       # it fell on steps 1 to m
+    if m == k:
+        return "on every step"
+    rest = losses[m:]
+    if m > 0 and np.all(rest == 0):
+        return f"on every step until it reached exactly 0 at step {m}, then stayed at 0"
+    if m > 0 and np.all(rest == rest[0]):
+        return f"on every step until it stopped changing at step {m} (at {number(rest[0])})"
+    if m > 0 and np.all(np.abs(np.diff(rest)) < RISE):
+        return (f"on every step until step {m}; after that it moved by less than {RISE:.0e} "
+                f"a step (rounding noise)")
+    count = int(fell.sum())
+    return (f"on {count or 'none'} of the {k} steps; on {'the others' if count else 'all'} it stayed "
+            f"level or rose by no more than {RISE:.0e} (rounding noise)")
 
 
 def verdict(losses, diverged: bool = False) -> str:

@@ -376,4 +376,35 @@ def test_train_chapter7_may_take_a_gradient_twice_or_at_the_end(capsys):
         h.backprop(params, x, y)                            # and a look at the end
         return params, losses
     checks.check_train_chapter7(train_chapter7)
-    assert "in 40 steps, downhill every time" in capsys.readouterr().out
+    assert "in 40 steps, never up: it went down on every step." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lr, steps", [(0.4, 100), (0.2, 150), (0.3, 200), (0.5, 200)])
+def test_train_chapter7_whose_weights_stop_changing_still_passes(lr, steps, capsys):
+    """Once the loss reaches the rounding floor the weights stop moving, so later gradients are
+    taken at one point again and again: those are still steps, and the answer is right."""
+    params, losses = _my_descend(h.load_params(), *h.example(), lr, steps)
+    assert len(losses) == steps + 1 and np.all(np.diff(losses) <= 1e-12)      # a right answer
+    checks.check_train_chapter7(lambda: _my_descend(h.load_params(), *h.example(), lr, steps))
+    out = capsys.readouterr().out
+    assert f"in {steps} steps, never up" in out, out
+
+
+def test_train_chapter7_says_when_the_loss_stopped_falling(capsys):
+    """The ✔ line says 'on every step' only when every step fell (at η = 0.3 the loss reaches the
+    rounding floor and stays there)."""
+    lr, steps = 0.3, 100
+    _, losses = _my_descend(h.load_params(), *h.example(), lr, steps)
+    flat = int(np.sum(np.diff(losses) >= 0))
+    assert flat > 0
+    checks.check_train_chapter7(lambda: _my_descend(h.load_params(), *h.example(), lr, steps))
+    out = capsys.readouterr().out
+    assert "on every step until" in out and "downhill every time" not in out, out
+
+
+def test_train_chapter7_returning_every_loss_twice():
+    def train_chapter7():
+        params, losses = _my_descend(h.load_params(), *h.example(), 0.1, 50)
+        return params, [losses[0]] + [v for v in losses[1:] for _ in range(2)]
+    message = _fails(checks.check_train_chapter7, train_chapter7)
+    assert "took at most 50 steps" in message and "only 50 times" in message, message

@@ -281,7 +281,7 @@ def test_the_alt_text_never_claims_a_fall_on_a_step_where_the_loss_stayed_flat()
 
 
 def test_how_it_fell_names_the_last_step_that_fell():
-    from helpers.trainer import how_it_fell
+    from helpers.training import how_it_fell
     assert how_it_fell([0.9, 0.5, 0.1]) == "on every step"
     assert how_it_fell([0.9, 0.5, 0.0, 0.0]) == "on every step until it reached exactly 0 at step 2, then stayed at 0"
     assert how_it_fell([0.9, 0.5, 0.5, 0.4]).startswith("on 2 of the 3 steps")
