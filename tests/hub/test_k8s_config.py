@@ -145,3 +145,11 @@ def test_the_readme_gives_the_same_link_and_figures_as_the_config():
     config = yaml.safe_load(CONFIG.read_text())
     assert config["singleuser"]["memory"]["guarantee"] in text
     assert "/hub/user-redirect/git-pull?repo=" in text and "/hub/user-redirect/git-pull?repo=" in CONFIG.read_text()
+
+
+def test_students_are_allowed_to_log_in():
+    """JupyterHub 5 and later let in only the admins unless `allowed_users` or `allow_all` says who
+    else may log in (jupyterhub.auth.Authenticator.allow_all defaults to False)."""
+    auth = yaml.safe_load(CONFIG.read_text())["hub"]["config"]["Authenticator"]
+    assert auth.get("allow_all") is True or auth.get("allowed_users"), auth
+    assert "allowed_users" in README.read_text()
