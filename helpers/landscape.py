@@ -295,7 +295,7 @@ def lowest_points(L) -> np.ndarray:
 
 def where_lowest(L, axes, place: str) -> str:
     """Where L is lowest, in words: "at p = -0.52, q = +0.91", "for every p shown, at q = +1.04, on
-    the map's top edge", "for p from -0.52 to -0.02, on the plot's left edge".
+    the map's top edge", "for p from -0.52 to -0.02, reaching the plot's left edge".
 
     L: the losses, any shape. axes: one (values, label, (low edge, high edge)) per parameter, values
     of L's shape (P and Q from `loss_surface`, or T from `loss_slice`), the edges named as on the
@@ -315,8 +315,9 @@ def where_lowest(L, axes, place: str) -> str:
             phrases.append(f"for every {label} shown")
             continue
         phrases.append(f"at {singles[-1]}" if singles[-1] else f"for {label} from {first:+.2f} to {last:+.2f}")
-        edges += [low_edge] if at[0] == 0 else []
-        edges += [high_edge] if at[-1] == shown.size - 1 else []
+        touches = "on" if at.size == 1 else "reaching"      # all on that edge, or a stretch up to it
+        edges += [(touches, low_edge)] if at[0] == 0 else []
+        edges += [(touches, high_edge)] if at[-1] == shown.size - 1 else []
     if gaps or int(low.sum()) != block:                                  # scattered lowest points
         words = f"at {int(low.sum())} points, " + " and ".join(
             f"{label} from {np.asarray(v)[low].min():+.2f} to {np.asarray(v)[low].max():+.2f}"
@@ -325,8 +326,10 @@ def where_lowest(L, axes, place: str) -> str:
         words = "at " + ", ".join(singles)
     else:
         words = ", ".join(phrases)
-    if edges:
-        words += f", on the {place}'s {' and '.join(edges)} edge" + ("s" if len(edges) > 1 else "")
+    for touches in ("on", "reaching"):
+        names = [name for how, name in edges if how == touches]
+        if names:
+            words += f", {touches} the {place}'s {' and '.join(names)} edge" + ("s" if len(names) > 1 else "")
     return words
 
 

@@ -196,7 +196,7 @@ def test_the_words_give_the_range_where_a_switched_off_unit_ties(setup):
     assert f"{low:+.2f}" == "-0.52" and f"{high:+.2f}" == "-0.02"
     words = ls.landscape_words(P, Q, L, "W1[1,0]", "b2[1]")
     assert (f"(lowest for W1[1,0] from {low:+.2f} to {high:+.2f}, at b2[1] = {Q[row, 0]:+.2f}, "
-            "on the map's left edge)") in words
+            "reaching the map's left edge)") in words                     # a stretch up to the edge
 
 
 def test_the_slice_words_give_the_flat_stretch_and_its_edge(setup):
@@ -209,7 +209,7 @@ def test_the_slice_words_give_the_flat_stretch_and_its_edge(setup):
     assert loss_with(params, x, y, {"W1[1,0]": T[at[-1]]}) == pytest.approx(L.min(), rel=1e-12)
     text = h.alt.description(ls.slice_figure(params, x, y, "W1[1,0]", span=1.0))
     assert (f"it runs from {h.alt.number(L.min())} (for W1[1,0] from {T[0]:+.2f} to {T[at[-1]]:+.2f}, "
-            f"on the plot's left edge) to {h.alt.number(L.max())}.") in text
+            f"reaching the plot's left edge) to {h.alt.number(L.max())}.") in text
     assert f"{T[at[-1]]:+.2f}" == "-0.02"
 
 

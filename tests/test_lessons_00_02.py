@@ -140,7 +140,7 @@ def test_00_says_the_sliders_follow_the_drag(ran):
     """The explorers redraw while a slider is dragged (tests/browser/test_interactions.py drags
     them); lesson 00 must not tell students the plot waits for the release."""
     markdown = "\n".join(c.source for c in ran["00"].cells if c.cell_type == "markdown")
-    assert "redraw the picture while you drag" in markdown
+    assert "redraw the picture while you drag." in markdown
     assert "updates on release" not in markdown and "update when you **let go**" not in markdown
     assert "arrow\nkeys" in markdown or "arrow keys" in markdown      # and without a mouse
 
@@ -194,7 +194,7 @@ def test_02_explains_the_zero_gradients(ran):
     # zero: the 3 weights from the dark pixel, plus all 4 + 1 + 4 numbers of the dead unit 2
     dead = [j for j, v in enumerate(ch["z"]) if v <= 0]
     assert dead == [2]
-    assert "11 of 31 gradients are exactly zero" in text
+    assert "11 of 31 gradients are exactly zero: 10 on edges (dotted), 1 on biases" in text   # b1[2]
     assert ("W1[0,1], W1[1,1], W1[2,0], W1[2,1], W1[2,2], W1[2,3], b1[2], "
             "W2[0,2], W2[1,2], W2[2,2], W2[3,2]") in text
     # central differences: each parameter nudged up and down, two forward passes each
