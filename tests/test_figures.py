@@ -269,10 +269,15 @@ def test_the_learning_rate_explorer_never_draws_a_fake_plateau(lr):
 
 
 def test_ex04_plot_keeps_a_run_that_reaches_zero_on_the_axis():
-    """The model answer's "too large" η = 2 reaches exactly 0: its curve must be drawn (at the floor,
+    """A student may pick η = 2 as "too large" (an unstable run): it reaches exactly 0 by step 3,
+    as all three ReLUs die and one step puts b2 on y. Its curve must be drawn (at the floor,
     marked) and lowest, so "which gets down fastest?" is read off correctly."""
+    import nbformat
     source = next(p for p in EXERCISE_SOURCES if p.stem.startswith("ex04"))
-    figures = _figures(source)
+    cells = nbformat.read(source, as_version=4).cells
+    (answer,) = [i for i, c in enumerate(cells) if c.source.startswith("def pick_learning_rates")]
+    picks = 'def pick_learning_rates():\n    return {"too small": 0.002, "good": 0.3, "too large": 2.0}\n'
+    figures = _figures(source, {answer: picks})
     (cell, fig, _), = [f for f in figures if "fastest" in f[1].axes[0].get_title()]
     ax = fig.axes[0]
     params, (x, y) = h.load_params(), h.example()
