@@ -1026,25 +1026,16 @@ TARGET_LOSS = 1e-3
 @contextlib.contextmanager
 def _gradient_points():
     """Note where every gradient is taken while the block runs: h.backprop, and each step of h.train,
-    go through the private _backprop, whose name in their modules is swapped for a stand-in that
-    notes the params (flattened, copied), then does the real thing. Yields the list of those points."""
+    go through the private _backprop, which notes the params (flattened, copied) before it works.
+    Yields the list of those points."""
     points = []
 
-    @functools.wraps(_backprop)
-    def noted(params, *args, **kwargs):
+    def note(params, *args, **kwargs):
         with contextlib.suppress(Exception):   # params it cannot read: _backprop itself will say so
             points.append(np.concatenate([np.array(params[k], dtype=float).ravel() for k in PARAM_NAMES]))
-        return _backprop(params, *args, **kwargs)
 
-    spaces = [vars(sys.modules[f.__module__]) for f in (backprop, train)]
-    spaces = [space for space in spaces if space.get("_backprop") is _backprop]
-    try:
-        for space in spaces:
-            space["_backprop"] = noted
+    with _noting(None, {_backprop: note}):
         yield points
-    finally:
-        for space in spaces:
-            space["_backprop"] = _backprop
 
 
 def _plural(n: int, noun: str) -> str:
@@ -1079,11 +1070,11 @@ def _negative_lr_that_gives(losses, start: dict, x, y) -> float | None:
     """A negative learning rate whose first steps from `start` give these losses, if one does."""
     grads = backprop(start, x, y)
 
-    def step(params, lr):
-        return {k: params[k] - lr * g for k, g in backprop(params, x, y).items()}
+    def step(params, grads, lr):   # (not gd_step: it refuses the negative rates tried here)
+        return {k: params[k] - lr * grads[k] for k in PARAM_NAMES}
 
     def rise(lr):   # the first step's loss minus the student's: < 0 for a tiny |lr|
-        return loss({k: start[k] - lr * grads[k] for k in PARAM_NAMES}, x, y) - losses[1]
+        return loss(step(start, grads, lr), x, y) - losses[1]
 
     sizes = np.logspace(-7, 1, 161)
     ahead = [i for i in range(1, sizes.size) if rise(-sizes[i - 1]) < 0 <= rise(-sizes[i])]
@@ -1095,7 +1086,7 @@ def _negative_lr_that_gives(losses, start: dict, x, y) -> float | None:
         low, high = (middle, high) if rise(-middle) < 0 else (low, middle)
     lr, params = -(low + high) / 2, start
     for k in range(1, min(losses.size, 4)):
-        params = step(params, lr)
+        params = step(params, backprop(params, x, y), lr)
         if not _close(loss(params, x, y), losses[k], atol=1e-9, rtol=1e-6):
             return None
     return lr
@@ -1179,23 +1170,19 @@ def _lr_run(lr: float):
 
 
 @contextlib.contextmanager
-def _calls_to(answer, *originals):
-    """Notice an answer that leans on a helper it should not use (exercises 04 and 05).
-
-    While the block runs, every name bound to one of `originals` (in the helpers package and its
-    modules, and in the globals of the student's function `answer`) is a stand-in that notes the
-    call, then does the real thing. Yields the list of the names of the originals called. All is put
-    back afterwards, so the check's own calls outside the block use the real functions.
-    """
-    called = []
-
-    def stand_in(original):
+def _noting(answer, notes: dict):
+    """While the block runs, every name bound to a function `original` in `notes` (in the helpers
+    package's modules, and in the globals of the student's function `answer`, if given) is a
+    stand-in that calls notes[original] with the call's arguments, then does the real thing. All is
+    put back afterwards, so calls outside the block use the real functions."""
+    def stand_in(original, note):
+        @functools.wraps(original)
         def noted(*args, **kwargs):
-            called.append(original.__name__)
+            note(*args, **kwargs)
             return original(*args, **kwargs)
         return noted
 
-    stand_ins = [(original, stand_in(original)) for original in originals]
+    stand_ins = [(original, stand_in(original, note)) for original, note in notes.items()]
     spaces = [vars(module) for name, module in list(sys.modules.items())
               if module is not None and (name == __package__ or name.startswith(f"{__package__}."))]
     theirs = getattr(answer, "__globals__", None)
@@ -1210,10 +1197,23 @@ def _calls_to(answer, *originals):
                         space[key] = noted
                         swapped.append((space, key, original))
                         break
-        yield called
+        yield
     finally:
         for space, key, original in swapped:
             space[key] = original
+
+
+@contextlib.contextmanager
+def _calls_to(answer, *originals):
+    """Notice an answer that leans on a helper it should not use: yields the list of the names of
+    the `originals` it called while the block ran (see `_noting`)."""
+    called = []
+
+    def noter(name):
+        return lambda *args, **kwargs: called.append(name)
+
+    with _noting(answer, {original: noter(original.__name__) for original in originals}):
+        yield called
 
 
 def _describe_run(losses) -> str:
